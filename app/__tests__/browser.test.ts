@@ -1,0 +1,159 @@
+/**
+ * End to end in Debian's headless Chromium: type into the chat, press Enter, and measure the
+ * stage's pixels as the user sees them (screenshots of the PixiJS canvas).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PNG } from 'pngjs';
+import type { BrowserContext, Page } from 'playwright-core';
+import { startServer, type RunningServer } from '../server.js';
+import { launchChromium } from './chromium.js';
+
+let server: RunningServer;
+let browser: BrowserContext;
+let page: Page;
+let stageBox: { x: number; y: number; width: number; height: number };
+
+/** Stage background #262a35, and the page's #15171d in the stage's rounded corners: anything else is the persona. */
+const BACKGROUNDS = [
+  [0x26, 0x2a, 0x35],
+  [0x15, 0x17, 0x1d],
+];
+
+interface Shot {
+  png: PNG;
+  isFigure(x: number, y: number): boolean;
+}
+
+const shoot = async (): Promise<Shot> => {
+  // A clipped page screenshot: what the user sees, and about twice as fast as an element screenshot here.
+  const png = PNG.sync.read(await page.screenshot({ clip: stageBox }));
+  return {
+    png,
+    isFigure: (x, y) => {
+      const i = (y * png.width + x) * 4;
+      return BACKGROUNDS.every(([r, g, b]) => Math.abs(png.data[i]! - r!) + Math.abs(png.data[i + 1]! - g!) + Math.abs(png.data[i + 2]! - b!) > 30);
+    },
+  };
+};
+
+/** Top and bottom rows of the persona's pixels within columns [x0, x1). */
+const silhouette = (shot: Shot, x0 = 0, x1 = shot.png.width) => {
+  let top = shot.png.height, bottom = -1;
+  for (let y = 0; y < shot.png.height; y++)
+    for (let x = Math.round(x0); x < x1; x++)
+      if (shot.isFigure(x, y)) {
+        top = Math.min(top, y);
+        bottom = Math.max(bottom, y);
+      }
+  return { top, bottom, height: bottom - top };
+};
+
+/** Types a line and presses Enter; returns the persona's reply count before it and when Enter went. */
+const say = async (text: string) => {
+  const replies = await page.locator('#chat-log li.persona').count();
+  await page.fill('#chat-input', text);
+  await page.press('#chat-input', 'Enter');
+  return { replies, sentAt: Date.now() };
+};
+
+/** Waits for the persona's next reply in the chat and returns how long after `sentAt` it appeared, ms. */
+const replyDelay = async (repliesBefore: number, sentAt: number) => {
+  const reply = page.locator('#chat-log li.persona').nth(repliesBefore);
+  await reply.waitFor({ timeout: 3000 });
+  return Number(await reply.getAttribute('data-at')) - sentAt;
+};
+
+/** Polls screenshots until `check` holds or `ms` have passed since `start`. */
+const within = async (start: number, ms: number, check: (shot: Shot) => boolean) => {
+  let shot = await shoot();
+  while (!check(shot) && Date.now() - start < ms) shot = await shoot();
+  return { shot, ok: check(shot), elapsed: Date.now() - start };
+};
+
+/** Stage screenshots to look at: PERSONA_SCREENSHOTS=docs/screenshots refreshes the ones the docs show. */
+const SCREENSHOTS = process.env.PERSONA_SCREENSHOTS ?? path.join(os.tmpdir(), 'persona-screenshots');
+const keep = (name: string, shot: Shot) => {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  writeFileSync(path.join(SCREENSHOTS, `${name}.png`), PNG.sync.write(shot.png));
+};
+
+beforeAll(async () => {
+  server = await startServer({ port: 0 });
+  browser = await launchChromium();
+  page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(server.url);
+  await page.waitForFunction(() => (window as unknown as { personaStage?: { framesShown: number } }).personaStage!.framesShown > 3, null, { timeout: 15_000 });
+  expect(errors).toEqual([]);
+  stageBox = (await page.locator('#stage canvas').boundingBox())!;
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('the UI in Chromium', () => {
+  it('shows the persona on the stage', async () => {
+    const shot = await shoot();
+    const body = silhouette(shot);
+    expect(body.height).toBeGreaterThan(shot.png.height * 0.6);
+    expect(await page.textContent('#character')).toBe('Aria');
+    keep('stage-idle', shot);
+  });
+
+  it('"wave": within 1 s the arm rises on the stage, a reply appears and the UI shows action wave', async () => {
+    const rest = await shoot();
+    const armSide = silhouette(rest, 0, rest.png.width * 0.38);
+    const { replies, sentAt } = await say('wave');
+    await page.waitForFunction(() => document.getElementById('action')!.textContent === 'wave', null, { timeout: 1000 });
+    const { shot, ok, elapsed } = await within(sentAt, 1000, (s) => silhouette(s, 0, s.png.width * 0.38).top < armSide.top - 80);
+    expect(ok, `arm top stayed near row ${silhouette(shot, 0, shot.png.width * 0.38).top} (rest ${armSide.top}) for ${elapsed} ms`).toBe(true);
+    keep('stage-wave', shot);
+    expect(await replyDelay(replies, sentAt)).toBeLessThanOrEqual(1000);
+    await page.waitForFunction(() => document.getElementById('action')!.textContent === 'idle', null, { timeout: 5000 });
+  });
+
+  it('"sit down": within 1 s the silhouette gets shorter', async () => {
+    const before = silhouette(await shoot());
+    const { replies, sentAt } = await say('sit down');
+    const { shot, ok, elapsed } = await within(sentAt, 1000, (s) => silhouette(s).height < before.height * 0.9);
+    expect(ok, `height ${silhouette(shot).height} vs ${before.height} standing, after ${elapsed} ms`).toBe(true);
+    expect(await replyDelay(replies, sentAt)).toBeLessThanOrEqual(1000);
+    await page.waitForFunction(() => document.getElementById('posture')!.textContent === 'sitting', null, { timeout: 3000 });
+    keep('stage-sitting', await shoot());
+  });
+
+  it('"look sad": within 1 s the face changes: the mouth bends into a frown', async () => {
+    // Find the mouth: the darkest row near the middle column, in the lower half of the face.
+    const mouthBend = (shot: Shot) => {
+      const { png } = shot;
+      const top = silhouette(shot).top;
+      const darkestRow = (x: number) => {
+        let best = -1, darkest = Infinity;
+        for (let y = top + Math.round(png.height * 0.115); y < top + Math.round(png.height * 0.145); y++) {
+          const i = (y * png.width + x) * 4;
+          const v = png.data[i]! + png.data[i + 1]! + png.data[i + 2]!;
+          if (v < darkest) [darkest, best] = [v, y];
+        }
+        return best;
+      };
+      const cx = Math.round(png.width / 2);
+      // Positive when the middle of the mouth sits higher than its corners: a frown.
+      return (darkestRow(cx - 5) + darkestRow(cx + 5)) / 2 - darkestRow(cx);
+    };
+    await page.waitForFunction(() => document.getElementById('expression')!.textContent === 'neutral', null, { timeout: 6000 });
+    const before = mouthBend(await shoot());
+    expect(Math.abs(before)).toBeLessThanOrEqual(1);
+    const { replies, sentAt } = await say('look sad');
+    const { shot, ok, elapsed } = await within(sentAt, 1000, (s) => mouthBend(s) >= 2);
+    expect(ok, `mouth bend ${mouthBend(shot)} after ${elapsed} ms (neutral ${before})`).toBe(true);
+    expect(await replyDelay(replies, sentAt)).toBeLessThanOrEqual(1000);
+    expect(await page.textContent('#expression')).toMatch(/^sad/);
+    keep('stage-sad', shot);
+  });
+});

@@ -1,0 +1,148 @@
+/**
+ * The app server: one process runs the session and serves the UI over HTTP, a small REST API and
+ * one WebSocket (msgpackr) carrying chat in and replies, events, state and preview frames out.
+ */
+import http from 'node:http';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { ServerConfigSchema, type ServerConfig } from '../protocol/config.js';
+import { MAX_UNACKED_FRAMES, encodeMessage, parseClientMessage, type ServerMessage } from '../protocol/wire.js';
+import { CHARACTERS } from '../characters/index.js';
+import { PersonaSession } from './session.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Hard cap ws enforces by closing the socket; below it, our own 64 KiB check answers with an error message. */
+const WS_MAX_PAYLOAD = 1024 * 1024;
+
+const STATIC: Record<string, { file: string; type: string }> = {
+  '/': { file: 'renderer/index.html', type: 'text/html; charset=utf-8' },
+  '/app.js': { file: 'renderer/dist/app.js', type: 'text/javascript; charset=utf-8' },
+};
+
+const isLoopback = (host: string) => host === '127.0.0.1' || host === '::1' || host === 'localhost';
+
+export interface RunningServer {
+  url: string;
+  session: PersonaSession;
+  close(): Promise<void>;
+}
+
+export const startServer = async (overrides: Partial<ServerConfig> = {}): Promise<RunningServer> => {
+  const config = ServerConfigSchema.parse(overrides);
+  if (!isLoopback(config.host) && !config.token) {
+    throw new Error(`binding ${config.host} exposes the persona beyond this machine: set a token (--token or PERSONA_TOKEN, 16+ characters)`);
+  }
+  const session = new PersonaSession({ character: config.character, fps: config.fps, width: config.width, height: config.height });
+
+  const authorized = (req: http.IncomingMessage) => {
+    if (!config.token) return true;
+    const url = new URL(req.url ?? '/', 'http://x');
+    return req.headers.authorization === `Bearer ${config.token}` || url.searchParams.get('token') === config.token;
+  };
+
+  const server = http.createServer((req, res) => {
+    handleHttp(req, res).catch((error: Error) => {
+      res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: error.message }));
+    });
+  });
+
+  const handleHttp = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const json = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    if (url.pathname.startsWith('/api/') && !authorized(req)) return json(401, { error: 'missing or wrong bearer token' });
+    if (url.pathname === '/api/health') {
+      return json(200, { status: 'ok', character: session.character.id, fps: session.fps, width: session.width, height: session.height, tick: session.world.time.tick });
+    }
+    if (url.pathname === '/api/characters') return json(200, CHARACTERS.map((c) => ({ id: c.id, name: c.name, personality: c.personality })));
+    if (url.pathname === '/favicon.ico') return res.writeHead(204).end();
+    const asset = STATIC[url.pathname];
+    if (asset && req.method === 'GET') {
+      const body = await readFile(path.join(root, asset.file)).catch(() => null);
+      if (!body) return json(500, { error: `${asset.file} is missing: run \`npm run build:renderer\`` });
+      return res.writeHead(200, { 'content-type': asset.type, 'cache-control': 'no-store' }).end(body);
+    }
+    return json(404, { error: `no route ${req.method} ${url.pathname}` });
+  };
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD });
+  const clients = new Map<WebSocket, { wantFrames: boolean; unacked: number }>();
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname !== '/ws' || !authorized(req)) {
+      socket.end('HTTP/1.1 401 Unauthorized\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  });
+
+  const send = (ws: WebSocket, message: ServerMessage) => {
+    if (ws.readyState === ws.OPEN) ws.send(encodeMessage(message));
+  };
+  const broadcast = (message: ServerMessage) => {
+    for (const ws of clients.keys()) send(ws, message);
+  };
+
+  wss.on('connection', (ws: WebSocket) => {
+    const client = { wantFrames: true, unacked: 0 };
+    clients.set(ws, client);
+    const { character } = session;
+    send(ws, { type: 'welcome', character: character.id, name: character.name, fps: session.fps, width: session.width, height: session.height });
+    send(ws, { type: 'state', state: session.state() });
+    const greeting = character.lines.greeting?.[0];
+    if (greeting) send(ws, { type: 'reply', text: greeting.replace('{name}', character.name), inReplyTo: '' });
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      try {
+        if (!isBinary) throw new Error('malformed message: expected a binary msgpack frame, got text');
+        const message = parseClientMessage(data);
+        if (message.type === 'hello') {
+          client.wantFrames = message.wantFrames;
+          return;
+        }
+        if (message.type === 'ack') {
+          client.unacked = Math.max(0, client.unacked - 1);
+          return;
+        }
+        const result = session.chat(message.text);
+        send(ws, { type: 'reply', text: result.reply, inReplyTo: message.text });
+      } catch (error) {
+        send(ws, { type: 'error', reason: (error as Error).message });
+      }
+    });
+    ws.on('close', () => clients.delete(ws));
+    ws.on('error', (error) => console.error(`websocket error: ${error.message}`));
+  });
+
+  session.onEvent((event) => broadcast({ type: 'event', event }));
+  session.onState((state) => broadcast({ type: 'state', state }));
+  session.onFrame((frame) => {
+    let encoded: Uint8Array | null = null; // encode once, only if some client takes it
+    for (const [ws, client] of clients) {
+      if (!client.wantFrames || client.unacked >= MAX_UNACKED_FRAMES || ws.readyState !== ws.OPEN) continue;
+      encoded ??= encodeMessage({ type: 'frame', seq: frame.seq, width: frame.width, height: frame.height, rgba: frame.rgba });
+      client.unacked++;
+      ws.send(encoded);
+    }
+  });
+
+  session.start();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, resolve);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  return {
+    url: `http://${host}:${port}`,
+    session,
+    close: async () => {
+      session.stop();
+      for (const ws of clients.keys()) ws.terminate();
+      wss.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+};

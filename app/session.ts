@@ -1,0 +1,125 @@
+/**
+ * A persona session: one world with one persona, its frame source, the embedded interpreter and
+ * the tick loop. Chat lines go in; replies, engine events, state and frames come out to listeners.
+ */
+import { directiveSchemaFor, type Directive } from '../protocol/directive.js';
+import type { EngineEvent, PersonaState } from '../protocol/events.js';
+import { RealClock, type EngineClock } from '../engine/clock.js';
+import { startLoop, step, type LoopHandle } from '../engine/loop.js';
+import { createPersonaWorld, type PersonaWorld } from '../engine/world.js';
+import type { Schedule } from '../engine/schedule.js';
+import { getCharacter } from '../characters/index.js';
+import { actionNames, expressionNames } from '../characters/vocabulary.js';
+import type { CharacterDefinition } from '../characters/types.js';
+import { PuppetSource, type FrameSource } from '../native/index.js';
+import { EmbeddedInterpreter, type Interpretation } from '../persona/embedded-interpreter.js';
+import { createPersonaSchedule } from '../systems/schedule.js';
+import { inbox, outputs, personas, registerPersonaResources, type PublishedFrame } from '../systems/resources.js';
+import { spawnPersona } from '../systems/spawn-persona.js';
+import { extractState } from '../systems/output/publish-state.js';
+
+export interface SessionOptions {
+  /** Character id from characters/ (default 'aria'). */
+  character?: string;
+  fps?: 30 | 60;
+  width?: number;
+  height?: number;
+  /** Injected clock; the default reads performance.now(). */
+  clock?: EngineClock;
+  /** A frame source to use instead of the native puppet (null: no frames, for logic-only tests). */
+  source?: FrameSource | null;
+}
+
+export class PersonaSession {
+  readonly world: PersonaWorld;
+  readonly schedule: Schedule;
+  readonly character: CharacterDefinition;
+  readonly eid: number;
+  readonly fps: number;
+  readonly width: number;
+  readonly height: number;
+  private readonly interpreter: EmbeddedInterpreter;
+  private readonly validate: ReturnType<typeof directiveSchemaFor>;
+  private readonly source: FrameSource | null;
+  private loop: LoopHandle | null = null;
+
+  constructor(options: SessionOptions = {}) {
+    this.character = getCharacter(options.character ?? 'aria');
+    this.fps = options.fps ?? 30;
+    this.width = options.width ?? 512;
+    this.height = options.height ?? 512;
+    this.world = createPersonaWorld({ clock: options.clock ?? new RealClock(), hz: this.fps });
+    registerPersonaResources(this.world);
+    this.schedule = createPersonaSchedule();
+    this.source = options.source === undefined ? new PuppetSource(this.width, this.height) : options.source;
+    this.eid = spawnPersona(this.world, this.character, this.source);
+    this.interpreter = new EmbeddedInterpreter(this.character);
+    this.validate = directiveSchemaFor({
+      actions: actionNames(this.character.vocabulary),
+      expressions: expressionNames(this.character.vocabulary),
+    });
+  }
+
+  /** Interprets a chat line and queues its directives for the next tick. */
+  chat(text: string): Interpretation {
+    const result = this.interpreter.interpret(text);
+    for (const d of result.directives) this.submit(d);
+    return result;
+  }
+
+  /** Validates a directive against the character's vocabulary and queues it; throws saying what is wrong. */
+  submit(directive: unknown): Directive {
+    const parsed = this.validate.safeParse(directive);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new Error(`invalid directive: ${issue?.path.join('.') || 'directive'}: ${issue?.message}`);
+    }
+    inbox(this.world).push({ eid: this.eid, directive: parsed.data });
+    return parsed.data;
+  }
+
+  state(): PersonaState {
+    return extractState(personas(this.world).get(this.eid)!, this.world.time.tick);
+  }
+
+  onFrame(listener: (frame: PublishedFrame) => void): () => void {
+    const set = outputs(this.world).frame;
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  onEvent(listener: (event: EngineEvent) => void): () => void {
+    const set = outputs(this.world).event;
+    const wrapped = (_eid: number, event: EngineEvent) => listener(event);
+    set.add(wrapped);
+    return () => set.delete(wrapped);
+  }
+
+  onState(listener: (state: PersonaState) => void): () => void {
+    const set = outputs(this.world).state;
+    const wrapped = (_eid: number, state: PersonaState) => listener(state);
+    set.add(wrapped);
+    return () => set.delete(wrapped);
+  }
+
+  /** Runs one tick now (tests and benchmarks on a simulated clock). */
+  step(): void {
+    step(this.world, this.schedule);
+  }
+
+  /** Ticks in real time until stop(). */
+  start(): void {
+    this.loop ??= startLoop(this.world, this.schedule);
+  }
+
+  get droppedTicks(): number {
+    return this.loop?.dropped ?? 0;
+  }
+
+  stop(): void {
+    this.loop?.stop();
+    this.loop = null;
+    personas(this.world).get(this.eid)?.actor.stop();
+    this.source?.dispose();
+  }
+}

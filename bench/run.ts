@@ -1,0 +1,129 @@
+/**
+ * `npm run bench`: measures the engine on this machine and writes one JSON object. Every
+ * distribution is { p50, p95, p99, n } in ms. It asserts nothing; a feature not built yet is null.
+ */
+import os from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { CONDITIONING } from '../protocol/conditioning.js';
+import { jointIndex } from '../protocol/skeleton.js';
+import { distribution, type Distribution } from '../engine/profiler.js';
+import { getCharacter } from '../characters/index.js';
+import { PuppetSource, createConditioning } from '../native/index.js';
+import { PersonaSession } from '../app/session.js';
+
+export interface BenchOptions {
+  out: string;
+  quick: boolean;
+}
+
+const progress = (message: string) => process.stderr.write(`bench: ${message}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Native fill time (measured in C++ on the worker) for a waving pose sequence. */
+const measureFill = async (size: number, samples: number): Promise<Distribution | null> => {
+  const source = new PuppetSource(size, size);
+  source.configure(getCharacter('aria').look);
+  const buffer = new Uint8Array(size * size * 4);
+  const conditioning = createConditioning();
+  const shoulderRoll = CONDITIONING.jointOffset + jointIndex('right_shoulder') * 3 + 2;
+  const times: number[] = [];
+  for (let i = 0; i < samples + 10; i++) {
+    conditioning[shoulderRoll] = 0.2 + 2.4 * Math.abs(Math.sin(i / 15));
+    conditioning[CONDITIONING.expressionOffset] = (i % 30) / 30;
+    const { fillMs } = await source.fill(conditioning, buffer);
+    if (i >= 10) times.push(fillMs); // the first fills warm caches and thread-local scratch
+  }
+  source.dispose();
+  return distribution(times);
+};
+
+/** Tick time of one live session at 30 Hz under a stream of chat directives. */
+const measureTicks = async (seconds: number): Promise<{ tick: Distribution | null; dropped: number; skipped: number }> => {
+  const session = new PersonaSession();
+  session.start();
+  const lines = ['wave', 'look happy', 'nod twice', 'sit down', 'look sad', 'stand up', 'look surprised'];
+  const end = performance.now() + seconds * 1000;
+  for (let i = 0; performance.now() < end; i++) {
+    session.chat(lines[i % lines.length]!);
+    await sleep(700);
+  }
+  const tick = distribution(session.schedule.profiler.ticks.values());
+  const dropped = session.droppedTicks;
+  session.stop();
+  return { tick, dropped, skipped: 0 };
+};
+
+/** Chat line received → first finished frame whose raised-arm joint moved. */
+const measureActionLatency = async (samples: number): Promise<Distribution | null> => {
+  const session = new PersonaSession();
+  session.start();
+  await sleep(300);
+  const shoulderRoll = CONDITIONING.jointOffset + jointIndex('right_shoulder') * 3 + 2;
+  const latencies: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    await sleep(Math.random() * 40); // land at random points within a tick
+    const finished = new Promise<void>((resolve) => {
+      const off = session.onEvent((e) => {
+        if (e.type === 'action.finished' && e.action === 'wave') {
+          off();
+          resolve();
+        }
+      });
+    });
+    let baseline: number | null = null;
+    const t0 = performance.now();
+    const moved = new Promise<number>((resolve) => {
+      const off = session.onFrame((frame) => {
+        const roll = frame.conditioning[shoulderRoll]!;
+        baseline ??= roll;
+        if (Math.abs(roll - baseline) > 0.01) {
+          off();
+          resolve(performance.now() - t0);
+        }
+      });
+    });
+    // The frame shown when the line arrives is the baseline; the first frame that differs ends the wait.
+    session.chat('wave');
+    latencies.push(await moved);
+    await finished;
+    await sleep(400);
+  }
+  session.stop();
+  return distribution(latencies);
+};
+
+export const runBench = async ({ out, quick }: BenchOptions): Promise<void> => {
+  const started = performance.now();
+  progress(`native fill 512² (${quick ? 60 : 300} frames)…`);
+  const fill512 = await measureFill(512, quick ? 60 : 300);
+  progress('tick loop under directives…');
+  const ticks = await measureTicks(quick ? 4 : 12);
+  progress(`action latency (${quick ? 4 : 15} waves)…`);
+  const actionLatency = await measureActionLatency(quick ? 4 : 15);
+  const cpus = os.cpus();
+  const result = {
+    tick_ms: ticks.tick,
+    puppet_fill_ms_512: fill512,
+    puppet_fill_ms_1024: null,
+    puppet_vs_skia_ratio: null,
+    action_latency_ms: actionLatency,
+    interpret_ms: null,
+    webrtc_glass_to_glass_ms: null,
+    webrtc_baseline_g2g_ms: null,
+    webrtc_g2g_ratio: null,
+    sessions_per_machine: null,
+    rss_mb: Math.round(process.memoryUsage().rss / 1048576),
+    profiler_overhead_pct: null,
+    dropped_ticks: ticks.dropped,
+    machine: { cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, node: process.version, platform: `${os.platform()} ${os.arch()}` },
+    quick,
+    seconds: Math.round((performance.now() - started) / 100) / 10,
+  };
+  await mkdir(path.dirname(path.resolve(out)), { recursive: true });
+  await writeFile(out, `${JSON.stringify(result, null, 2)}\n`);
+  const row = (name: string, d: Distribution | null) =>
+    d ? `${name.padEnd(22)} p50 ${d.p50.toFixed(2).padStart(8)}  p95 ${d.p95.toFixed(2).padStart(8)}  p99 ${d.p99.toFixed(2).padStart(8)}  n ${d.n}` : `${name.padEnd(22)} (not built)`;
+  console.log([row('tick_ms', result.tick_ms), row('puppet_fill_ms_512', fill512), row('action_latency_ms', actionLatency)].join('\n'));
+  console.log(`wrote ${out}`);
+};

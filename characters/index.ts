@@ -1,0 +1,11 @@
+/** The characters that ship with the engine, by id. */
+import { ARIA } from './aria.js';
+import type { CharacterDefinition } from './types.js';
+
+export const CHARACTERS: readonly CharacterDefinition[] = [ARIA];
+
+export const getCharacter = (id: string): CharacterDefinition => {
+  const found = CHARACTERS.find((c) => c.id === id);
+  if (!found) throw new Error(`unknown character "${id}"; available: ${CHARACTERS.map((c) => c.id).join(', ')}`);
+  return found;
+};

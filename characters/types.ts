@@ -1,0 +1,21 @@
+/** A character definition: who the persona is, how it looks, what it can do and how it talks. */
+import type { Look } from '../protocol/look.js';
+import type { Vocabulary } from './vocabulary.js';
+
+export interface CharacterDefinition {
+  id: string;
+  name: string;
+  /** One paragraph, used in LLM system prompts. */
+  personality: string;
+  look: Look;
+  /** The face the persona returns to when nothing is asked. */
+  baseline: { expression: string; intensity: number };
+  /** How long an asked-for expression holds before easing back to the baseline, ms. */
+  expressionHoldMs: number;
+  vocabulary: Vocabulary;
+  /**
+   * Reply templates in the character's voice, keyed by action or expression name, plus
+   * `unknown` (a line it did not understand), `refused` and `greeting`. `{name}` is replaced.
+   */
+  lines: Record<string, readonly string[]>;
+}

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { SimulatedClock } from '../clock.js';
+import { step } from '../loop.js';
+import { PHASES, Schedule } from '../schedule.js';
+import { createPersonaWorld } from '../world.js';
+
+describe('schedule', () => {
+  it('runs the phases in order each tick, on the simulated clock', () => {
+    const world = createPersonaWorld({ clock: new SimulatedClock(), hz: 30 });
+    const seen: string[] = [];
+    const schedule = new Schedule();
+    // Registered out of order on purpose: the phase decides, not the registration order.
+    for (const phase of [...PHASES].reverse()) schedule.add(phase, `${phase}-system`, (w) => seen.push(`${w.time.tick}:${phase}`));
+    step(world, schedule);
+    step(world, schedule);
+    expect(seen).toEqual([...PHASES.map((p) => `0:${p}`), ...PHASES.map((p) => `1:${p}`)]);
+    expect(world.time.now).toBeCloseTo(2000 / 30, 6);
+    expect(world.time.tick).toBe(2);
+  });
+
+  it('keeps registration order within a phase and refuses duplicates and unknown phases', () => {
+    const schedule = new Schedule().add('animation', 'ease-pose', () => {}).add('animation', 'blend-expression', () => {});
+    expect(schedule.order()).toEqual(['animation/ease-pose', 'animation/blend-expression']);
+    expect(() => schedule.add('animation', 'ease-pose', () => {})).toThrow(/already/);
+    expect(() => schedule.add('render' as never, 'x', () => {})).toThrow(/unknown phase "render"/);
+  });
+
+  it('records a timing for every system and every tick', () => {
+    const world = createPersonaWorld({ clock: new SimulatedClock(), hz: 60 });
+    const schedule = new Schedule().add('input', 'a', () => {}).add('output', 'b', () => {});
+    for (let i = 0; i < 5; i++) step(world, schedule);
+    expect(schedule.profiler.ticks.values()).toHaveLength(5);
+    expect(schedule.profiler.systems.get('output/b')?.values()).toHaveLength(5);
+  });
+});
+
+describe('engine timers', () => {
+  it('fire at their due time in engine time, earliest first', () => {
+    const world = createPersonaWorld({ clock: new SimulatedClock(), hz: 30 });
+    const fired: string[] = [];
+    world.timers.setTimeout(() => fired.push('b'), 100);
+    world.timers.setTimeout(() => fired.push('a'), 50);
+    const cancelled = world.timers.setTimeout(() => fired.push('never'), 60);
+    world.timers.clearTimeout(cancelled);
+    world.time.now = 99;
+    world.timers.fireDue(world.time.now);
+    expect(fired).toEqual(['a']);
+    world.time.now = 100;
+    world.timers.fireDue(world.time.now);
+    expect(fired).toEqual(['a', 'b']);
+    expect(world.timers.pending).toBe(0);
+  });
+});

@@ -1,0 +1,23 @@
+// The addon's entry point: it only exports.
+#include <napi.h>
+#include "../core/conditioning.h"
+#include "puppet_source.h"
+
+namespace persona {
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("PuppetSource", PuppetSource::Define(env));
+  Napi::Object layout = Napi::Object::New(env);
+  layout.Set("jointCount", static_cast<double>(kJointCount));
+  layout.Set("expressionCount", static_cast<double>(kExpressionCount));
+  layout.Set("jointOffset", static_cast<double>(kJointOffset));
+  layout.Set("expressionOffset", static_cast<double>(kExpressionOffset));
+  layout.Set("timeOffset", static_cast<double>(kTimeOffset));
+  layout.Set("length", static_cast<double>(kConditioningLength));
+  exports.Set("layout", layout);
+  return exports;
+}
+
+NODE_API_MODULE(persona_native, Init)
+
+}  // namespace persona

@@ -1,0 +1,33 @@
+// PuppetSource: the `puppet` frame source as a JS class. fill() renders on a libuv worker thread
+// into a buffer that JS allocated and returns a promise; the JS thread never waits.
+#pragma once
+#include <napi.h>
+#include <memory>
+#include <set>
+#include "../core/character.h"
+#include "../core/puppet.h"
+
+namespace persona {
+
+class PuppetSource : public Napi::ObjectWrap<PuppetSource> {
+ public:
+  static Napi::Function Define(Napi::Env env);
+  explicit PuppetSource(const Napi::CallbackInfo& info);
+
+  // Called on the JS thread by the worker when a fill settles.
+  void FillSettled(const uint8_t* buffer, double fillMs, double queueMs);
+
+ private:
+  Napi::Value Configure(const Napi::CallbackInfo& info);
+  Napi::Value Fill(const Napi::CallbackInfo& info);
+  Napi::Value Stats(const Napi::CallbackInfo& info);
+  Napi::Value Dispose(const Napi::CallbackInfo& info);
+
+  Framing framing_;
+  std::shared_ptr<const CharacterLook> look_;
+  std::set<const uint8_t*> inFlight_;  // at most one fill per buffer
+  bool disposed_ = false;
+  double fills_ = 0, totalFillMs_ = 0, lastFillMs_ = 0, lastQueueMs_ = 0;
+};
+
+}  // namespace persona

@@ -1,0 +1,20 @@
+/** Server configuration: defaults that just work, overridden by env vars and CLI flags. */
+import { z } from 'zod';
+
+export const ServerConfigSchema = z.object({
+  /** Interface to bind; anything but loopback needs `token`. Env: PERSONA_HOST. */
+  host: z.string().default('127.0.0.1'),
+  /** TCP port; 0 picks a free one. Env: PERSONA_PORT. */
+  port: z.number().int().min(0).max(65535).default(7860),
+  /** Engine tick rate. Env: PERSONA_FPS. */
+  fps: z.union([z.literal(30), z.literal(60)]).default(30),
+  /** Frame size in pixels. Env: PERSONA_WIDTH, PERSONA_HEIGHT. */
+  width: z.number().int().min(64).max(2048).default(512),
+  height: z.number().int().min(64).max(2048).default(512),
+  /** Character id from characters/. Env: PERSONA_CHARACTER. */
+  character: z.string().default('aria'),
+  /** Bearer token required when binding beyond loopback. Env: PERSONA_TOKEN. */
+  token: z.string().min(16).optional(),
+});
+
+export type ServerConfig = z.infer<typeof ServerConfigSchema>;

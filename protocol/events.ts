@@ -1,0 +1,17 @@
+/** What the engine tells the conversation layer and the UI about a persona's actions. */
+export type EngineEvent =
+  | { type: 'action.started'; action: string; directiveId?: string; at: number }
+  | { type: 'action.finished'; action: string; directiveId?: string; at: number }
+  | { type: 'action.refused'; action: string; reason: string; directiveId?: string; at: number }
+  | { type: 'expression.changed'; expression: string; intensity: number; at: number };
+
+/** A short extract of a persona's state for the UI, published when it changes. */
+export interface PersonaState {
+  character: string;
+  posture: string;
+  action: string;
+  expression: string;
+  intensity: number;
+  gaze: string;
+  tick: number;
+}

@@ -1,0 +1,69 @@
+/**
+ * Messages on the app's WebSocket, msgpackr-framed. Every inbound message is size-checked and
+ * schema-validated; a bad one gets an `error` message back and the session goes on.
+ */
+import { Packr } from 'msgpackr';
+import { z } from 'zod';
+import type { EngineEvent, PersonaState } from './events.js';
+
+/**
+ * Preview frames a client may have unacknowledged. Frames beyond it are skipped for that client, so
+ * a slow viewer sees fewer frames instead of growing a queue that would delay chat replies.
+ */
+export const MAX_UNACKED_FRAMES = 2;
+
+/** Largest client → server message accepted, in bytes. */
+export const MAX_INBOUND_BYTES = 64 * 1024;
+
+export const ClientMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('chat'), text: z.string().min(1).max(2000) }).strict(),
+  z.object({ type: z.literal('hello'), wantFrames: z.boolean().default(true) }).strict(),
+  /** Sent after a preview frame is shown; the server keeps at most MAX_UNACKED_FRAMES in flight per client. */
+  z.object({ type: z.literal('ack'), seq: z.number().int().min(0) }).strict(),
+]);
+
+export type ClientMessage = z.infer<typeof ClientMessageSchema>;
+
+export interface FrameMessage {
+  type: 'frame';
+  seq: number;
+  width: number;
+  height: number;
+  /** Straight-alpha RGBA, width*height*4 bytes. */
+  rgba: Uint8Array;
+}
+
+export type ServerMessage =
+  | { type: 'welcome'; character: string; name: string; fps: number; width: number; height: number }
+  | { type: 'reply'; text: string; inReplyTo: string }
+  | { type: 'chat.echo'; text: string }
+  | { type: 'event'; event: EngineEvent }
+  | { type: 'state'; state: PersonaState }
+  | { type: 'error'; reason: string }
+  | FrameMessage;
+
+// Records keep repeated message shapes small; plain `unpack` on the other side reads them.
+const packr = new Packr({ useRecords: true });
+
+export const encodeMessage = (message: ServerMessage | ClientMessage): Uint8Array => packr.pack(message);
+
+export const decodeMessage = (bytes: Uint8Array): unknown => packr.unpack(bytes);
+
+/** Decodes and validates a client message; throws an Error whose message says what to fix. */
+export const parseClientMessage = (bytes: Uint8Array): ClientMessage => {
+  if (bytes.byteLength > MAX_INBOUND_BYTES) {
+    throw new Error(`message too large: ${bytes.byteLength} bytes; the limit is ${MAX_INBOUND_BYTES} bytes`);
+  }
+  let raw: unknown;
+  try {
+    raw = decodeMessage(bytes);
+  } catch (error) {
+    throw new Error(`malformed message: not msgpack (${(error as Error).message})`);
+  }
+  const parsed = ClientMessageSchema.safeParse(raw);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    throw new Error(`invalid message: ${first?.path.join('.') || 'message'}: ${first?.message ?? 'does not match the schema'}`);
+  }
+  return parsed.data;
+};

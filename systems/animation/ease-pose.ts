@@ -1,0 +1,34 @@
+/**
+ * Animation phase: eases Pose toward PoseTarget with critically damped springs, with breathing
+ * laid over the chest and shoulders so a persona at rest still looks alive.
+ */
+import { query } from 'bitecs';
+import { jointIndex } from '../../protocol/skeleton.js';
+import { Pose, PoseTarget, PoseVelocity, ROTATION_STRIDE } from '../../engine/components.js';
+import type { PersonaWorld } from '../../engine/world.js';
+import { springStep } from './spring.js';
+
+const BREATH_PERIOD_MS = 4200;
+const CHEST_PITCH = jointIndex('chest') * 3;
+const LEFT_SHOULDER_ROLL = jointIndex('left_shoulder') * 3 + 2;
+const RIGHT_SHOULDER_ROLL = jointIndex('right_shoulder') * 3 + 2;
+
+export const easePoseTowardTarget = (world: PersonaWorld): void => {
+  const dt = world.time.dt / 1000;
+  const breath = Math.sin((world.time.now / BREATH_PERIOD_MS) * 2 * Math.PI);
+  for (const eid of query(world, [Pose, PoseTarget, PoseVelocity])) {
+    const smooth = PoseTarget.smoothMs[eid]! / 1000;
+    [Pose.rootX[eid], PoseVelocity.rootX[eid]] = springStep(Pose.rootX[eid]!, PoseTarget.rootX[eid]!, PoseVelocity.rootX[eid]!, smooth, dt);
+    [Pose.rootY[eid], PoseVelocity.rootY[eid]] = springStep(Pose.rootY[eid]!, PoseTarget.rootY[eid]!, PoseVelocity.rootY[eid]!, smooth, dt);
+    [Pose.rootYaw[eid], PoseVelocity.rootYaw[eid]] = springStep(Pose.rootYaw[eid]!, PoseTarget.rootYaw[eid]!, PoseVelocity.rootYaw[eid]!, smooth, dt);
+    const base = eid * ROTATION_STRIDE;
+    for (let k = 0; k < ROTATION_STRIDE; k++) {
+      let target = PoseTarget.rotation[base + k]!;
+      if (k === CHEST_PITCH) target -= 0.025 * breath;
+      else if (k === LEFT_SHOULDER_ROLL || k === RIGHT_SHOULDER_ROLL) target += 0.012 * breath;
+      const [value, velocity] = springStep(Pose.rotation[base + k]!, target, PoseVelocity.rotation[base + k]!, smooth, dt);
+      Pose.rotation[base + k] = value;
+      PoseVelocity.rotation[base + k] = velocity;
+    }
+  }
+};

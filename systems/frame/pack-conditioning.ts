@@ -1,0 +1,13 @@
+/** Packs one entity's Pose, Expression and engine time into a conditioning vector for the frame sources. */
+import { CONDITIONING, EXPRESSION_CHANNEL_COUNT } from '../../protocol/conditioning.js';
+import { Expression, Pose, ROTATION_STRIDE } from '../../engine/components.js';
+
+export const packConditioning = (eid: number, timeMs: number, out: Float32Array): Float32Array => {
+  out[CONDITIONING.rootOffset] = Pose.rootX[eid]!;
+  out[CONDITIONING.rootOffset + 1] = Pose.rootY[eid]!;
+  out[CONDITIONING.rootOffset + 2] = Pose.rootYaw[eid]!;
+  out.set(Pose.rotation.subarray(eid * ROTATION_STRIDE, (eid + 1) * ROTATION_STRIDE), CONDITIONING.jointOffset);
+  out.set(Expression.weight.subarray(eid * EXPRESSION_CHANNEL_COUNT, (eid + 1) * EXPRESSION_CHANNEL_COUNT), CONDITIONING.expressionOffset);
+  out[CONDITIONING.timeOffset] = timeMs / 1000;
+  return out;
+};

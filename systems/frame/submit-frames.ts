@@ -1,0 +1,48 @@
+/**
+ * Frame phase: hands each persona's conditioning to its native frame source, into a free buffer
+ * of its ring. Pipelined: the fill runs on a worker thread and lands in a later tick; this tick
+ * presents the newest finished one. No free buffer means the source is behind: skip, never wait.
+ */
+import { query } from 'bitecs';
+import { FrameSlot, Pose } from '../../engine/components.js';
+import type { PersonaWorld } from '../../engine/world.js';
+import { frameRings, type FrameRing } from '../resources.js';
+import { packConditioning } from './pack-conditioning.js';
+
+const settle = (ring: FrameRing, index: number, fillMs: number) => {
+  ring.fillMs.push(fillMs);
+  if (ring.fillMs.length > 600) ring.fillMs.shift();
+  const newer = ring.presented < 0 || ring.seq[index]! > ring.seq[ring.presented]!;
+  if (!newer) {
+    ring.state[index] = 'free';
+    return;
+  }
+  if (ring.presented >= 0) ring.state[ring.presented] = 'free';
+  ring.state[index] = 'ready';
+  ring.presented = index;
+};
+
+export const submitFrames = (world: PersonaWorld): void => {
+  const rings = frameRings(world);
+  for (const eid of query(world, [FrameSlot, Pose])) {
+    const ring = rings.get(FrameSlot.ring[eid]!);
+    if (!ring) continue;
+    const index = ring.state.indexOf('free');
+    if (index < 0) {
+      ring.skipped++;
+      continue;
+    }
+    ring.state[index] = 'filling';
+    ring.seq[index] = ring.nextSeq++;
+    ring.submittedAt[index] = world.time.now;
+    packConditioning(eid, world.time.now, ring.conditioning[index]!);
+    ring.source.fill(ring.conditioning[index]!, ring.buffers[index]!).then(
+      (result) => settle(ring, index, result.fillMs),
+      (error: Error) => {
+        ring.state[index] = 'free';
+        ring.lastError = error.message;
+        console.error(`frame fill failed for entity ${eid}: ${error.message}`);
+      },
+    );
+  }
+};

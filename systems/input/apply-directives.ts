@@ -1,0 +1,33 @@
+/** Input phase: drains queued Directives into each persona's behaviour actor as chart events. */
+import type { PersonaWorld } from '../../engine/world.js';
+import { inbox, personas } from '../resources.js';
+
+export const applyDirectives = (world: PersonaWorld): void => {
+  const queue = inbox(world);
+  if (queue.length === 0) return;
+  const table = personas(world);
+  for (const { eid, directive } of queue.splice(0)) {
+    const persona = table.get(eid);
+    if (!persona) continue; // despawned since it was queued
+    const { actor } = persona;
+    if (directive.gaze) actor.send({ type: 'LOOK', target: directive.gaze });
+    if (directive.expression) {
+      actor.send({
+        type: 'FEEL',
+        name: directive.expression.name,
+        intensity: directive.expression.intensity,
+        holdMs: directive.expression.holdMs,
+        directiveId: directive.id,
+      });
+    }
+    if (directive.action) {
+      actor.send({
+        type: 'ACT',
+        name: directive.action.name,
+        repeat: directive.action.repeat,
+        speed: directive.action.speed,
+        directiveId: directive.id,
+      });
+    }
+  }
+};

@@ -1,0 +1,22 @@
+/** Output phase: hands each persona's newest finished frame, once, to the frame sinks (preview, WebRTC). */
+import type { PersonaWorld } from '../../engine/world.js';
+import { frameRings, outputs } from '../resources.js';
+
+export const publishFrames = (world: PersonaWorld): void => {
+  const sinks = outputs(world).frame;
+  for (const [eid, ring] of frameRings(world)) {
+    const i = ring.presented;
+    if (i < 0 || ring.seq[i]! <= ring.lastPublishedSeq) continue;
+    ring.lastPublishedSeq = ring.seq[i]!;
+    const frame = {
+      eid,
+      seq: ring.seq[i]!,
+      width: ring.source.width,
+      height: ring.source.height,
+      rgba: ring.buffers[i]!,
+      conditioning: ring.conditioning[i]!,
+      submittedAt: ring.submittedAt[i]!,
+    };
+    for (const sink of sinks) sink(frame);
+  }
+};

@@ -1,0 +1,75 @@
+/**
+ * Typed access to the world resources the systems share: behaviour actors by entity, directive
+ * inbox, frame rings, and the output sinks. Registered by `registerPersonaResources`.
+ */
+import type { Actor } from 'xstate';
+import type { Directive } from '../protocol/directive.js';
+import type { EngineEvent, PersonaState } from '../protocol/events.js';
+import type { PersonaWorld } from '../engine/world.js';
+import { resource } from '../engine/world.js';
+import type { BehaviourChart } from '../characters/behaviour-chart.js';
+import type { CharacterDefinition } from '../characters/types.js';
+import type { FrameSource } from '../native/index.js';
+import type { PoseTargetWriter } from './behaviour/pose-target-writer.js';
+
+export interface PersonaRecord {
+  character: CharacterDefinition;
+  actor: Actor<BehaviourChart>;
+  targets: PoseTargetWriter;
+}
+
+export type BufferState = 'free' | 'filling' | 'ready';
+
+/** Three JS-allocated buffers per persona: one being shown, others being filled. */
+export interface FrameRing {
+  source: FrameSource;
+  buffers: Uint8Array[];
+  conditioning: Float32Array[];
+  state: BufferState[];
+  seq: number[];
+  /** Engine time at which each buffer's fill was submitted. */
+  submittedAt: number[];
+  nextSeq: number;
+  /** Index of the newest finished buffer, -1 before the first. */
+  presented: number;
+  lastPublishedSeq: number;
+  /** Ticks that found no free buffer (the native side was behind). */
+  skipped: number;
+  fillMs: number[];
+  lastError: string | null;
+}
+
+export interface PublishedFrame {
+  eid: number;
+  seq: number;
+  width: number;
+  height: number;
+  /** Valid only during the callback: copy what you keep. */
+  rgba: Uint8Array;
+  /** The conditioning the frame was rendered from (valid only during the callback). */
+  conditioning: Float32Array;
+  submittedAt: number;
+}
+
+export interface Outputs {
+  frame: Set<(frame: PublishedFrame) => void>;
+  state: Set<(eid: number, state: PersonaState) => void>;
+  event: Set<(eid: number, event: EngineEvent) => void>;
+}
+
+export const PERSONAS = 'personas';
+export const INBOX = 'inbox';
+export const FRAME_RINGS = 'frameRings';
+export const OUTPUTS = 'outputs';
+
+export const registerPersonaResources = (world: PersonaWorld): void => {
+  world.resources.set(PERSONAS, new Map<number, PersonaRecord>());
+  world.resources.set(INBOX, [] as { eid: number; directive: Directive }[]);
+  world.resources.set(FRAME_RINGS, new Map<number, FrameRing>());
+  world.resources.set(OUTPUTS, { frame: new Set(), state: new Set(), event: new Set() } satisfies Outputs);
+};
+
+export const personas = (world: PersonaWorld) => resource<Map<number, PersonaRecord>>(world, PERSONAS);
+export const inbox = (world: PersonaWorld) => resource<{ eid: number; directive: Directive }[]>(world, INBOX);
+export const frameRings = (world: PersonaWorld) => resource<Map<number, FrameRing>>(world, FRAME_RINGS);
+export const outputs = (world: PersonaWorld) => resource<Outputs>(world, OUTPUTS);

@@ -3,7 +3,7 @@
  * Multi-value columns (joint rotations, expression weights) use a fixed stride per entity.
  */
 import { JOINT_COUNT } from '../protocol/skeleton.js';
-import { EXPRESSION_CHANNEL_COUNT } from '../protocol/conditioning.js';
+import { EXPRESSION_CHANNEL_COUNT, HAND_CHANNEL_COUNT } from '../protocol/conditioning.js';
 
 /** Most entities one world holds; column sizes follow from it. */
 export const MAX_ENTITIES = 64;
@@ -12,14 +12,17 @@ export const MAX_ENTITIES = 64;
 export const ROTATION_STRIDE = JOINT_COUNT * 3;
 
 const rotations = () => new Float32Array(MAX_ENTITIES * ROTATION_STRIDE);
+const hands = () => new Float32Array(MAX_ENTITIES * HAND_CHANNEL_COUNT);
 const weights = () => new Float32Array(MAX_ENTITIES * EXPRESSION_CHANNEL_COUNT);
 
-/** The pose being shown: root offset and yaw, local joint rotations. */
+/** The pose being shown: root offset and yaw, local joint rotations, hand shapes. */
 export const Pose = {
   rootX: new Float32Array(MAX_ENTITIES),
   rootY: new Float32Array(MAX_ENTITIES),
   rootYaw: new Float32Array(MAX_ENTITIES),
   rotation: rotations(),
+  /** HAND_CHANNEL_COUNT per entity: left curl, point, thumb, then right. */
+  hand: hands(),
 };
 
 /** Velocities of Pose's values, kept by the spring that eases toward the target. */
@@ -28,6 +31,7 @@ export const PoseVelocity = {
   rootY: new Float32Array(MAX_ENTITIES),
   rootYaw: new Float32Array(MAX_ENTITIES),
   rotation: rotations(),
+  hand: hands(),
 };
 
 /** Where behaviour wants the pose to go, and how soon (ms of engine time). */
@@ -36,6 +40,7 @@ export const PoseTarget = {
   rootY: new Float32Array(MAX_ENTITIES),
   rootYaw: new Float32Array(MAX_ENTITIES),
   rotation: rotations(),
+  hand: hands(),
   /** Engine time at which the pose should have arrived. */
   arriveAt: new Float64Array(MAX_ENTITIES),
   /** Spring smoothing time, ms: about how long the ease takes. */

@@ -44,7 +44,7 @@ interface NativeBinding {
     stats(): FrameSourceStats;
     dispose(): void;
   };
-  layout: { jointCount: number; expressionCount: number; jointOffset: number; expressionOffset: number; timeOffset: number; length: number };
+  layout: { jointCount: number; expressionCount: number; jointOffset: number; expressionOffset: number; handOffset: number; timeOffset: number; length: number };
 }
 
 const addonPath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../build/Release/persona_native.node');

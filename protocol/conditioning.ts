@@ -4,11 +4,16 @@
  */
 import { JOINT_COUNT } from './skeleton.js';
 
-/** Expression channels (VRM-style names), each 0..1 except lookX/lookY in -1..1. */
+/**
+ * Expression channels, each 0..1 except lookX/lookY in -1..1 (right/up positive, as the viewer sees).
+ * The five emotions use VRM preset names; visemes drive the mouth for speech; the last five are
+ * face details a character's expressions mix in (an embarrassed face = a little happy + blush + sweat).
+ */
 export const EXPRESSION_CHANNELS = [
   'happy', 'angry', 'sad', 'relaxed', 'surprised',
   'aa', 'ih', 'ou', 'ee', 'oh',
   'blinkLeft', 'blinkRight', 'lookX', 'lookY',
+  'blush', 'tear', 'sweat', 'browRaise', 'squint',
 ] as const;
 
 export type ExpressionChannel = (typeof EXPRESSION_CHANNELS)[number];
@@ -17,13 +22,28 @@ export const EXPRESSION_CHANNEL_COUNT = EXPRESSION_CHANNELS.length;
 
 export const channelIndex = (name: ExpressionChannel): number => EXPRESSION_CHANNELS.indexOf(name);
 
+/**
+ * Hand shape channels, 0..1 each, for the left then the right hand: curl closes the fingers, point
+ * keeps the index straight, thumb raises the thumb. open = 0,0,0; fist = 1,0,0; point = 1,1,0;
+ * thumbs up = 1,0,1. Continuous, so a hand eases from one shape to the next.
+ */
+export const HAND_CHANNELS = ['curl', 'point', 'thumb'] as const;
+export type HandChannel = (typeof HAND_CHANNELS)[number];
+export const HAND_CHANNEL_COUNT = HAND_CHANNELS.length * 2;
+
+const expressionOffset = 3 + JOINT_COUNT * 3;
+const handOffset = expressionOffset + EXPRESSION_CHANNEL_COUNT;
+const timeOffset = handOffset + HAND_CHANNEL_COUNT;
+
 export const CONDITIONING = {
   /** rootX, rootY, rootYaw */
   rootOffset: 0,
   /** pitch, yaw, roll per joint, in JOINTS order */
   jointOffset: 3,
-  expressionOffset: 3 + JOINT_COUNT * 3,
+  expressionOffset,
+  /** left curl, point, thumb, then right curl, point, thumb */
+  handOffset,
   /** engine time in seconds, for secondary motion */
-  timeOffset: 3 + JOINT_COUNT * 3 + EXPRESSION_CHANNEL_COUNT,
-  length: 3 + JOINT_COUNT * 3 + EXPRESSION_CHANNEL_COUNT + 1,
+  timeOffset,
+  length: timeOffset + 1,
 } as const;

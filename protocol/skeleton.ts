@@ -27,6 +27,20 @@ export const jointIndex = (name: JointName): number => JOINTS.indexOf(name);
 /** A rotation for some joints: [pitch, yaw, roll] in radians. */
 export type JointRotations = Partial<Record<JointName, readonly [number, number, number]>>;
 
+/** A hand's shape: fingers curled, index pointing, thumb up; each 0..1 (see protocol/conditioning.ts). */
+export interface HandShape {
+  curl: number;
+  point: number;
+  thumb: number;
+}
+
+export const HAND_SHAPES = {
+  open: { curl: 0, point: 0, thumb: 0 },
+  fist: { curl: 1, point: 0, thumb: 0 },
+  point: { curl: 1, point: 1, thumb: 0 },
+  thumbs_up: { curl: 1, point: 0, thumb: 1 },
+} as const satisfies Record<string, HandShape>;
+
 /** A whole-body pose: root offset and yaw, plus joint rotations (missing joints rest at 0). */
 export interface BodyPose {
   /** Sideways offset of the hips, metres. */
@@ -36,4 +50,6 @@ export interface BodyPose {
   /** Turn of the whole body, radians; π faces away from the viewer. */
   rootYaw?: number;
   joints: JointRotations;
+  /** Hand shapes; a missing hand keeps the posture's (relaxed, slightly curled). */
+  hands?: { left?: HandShape; right?: HandShape };
 }

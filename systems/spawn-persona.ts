@@ -4,7 +4,7 @@
  */
 import { addComponent, addEntity } from 'bitecs';
 import { createActor } from 'xstate';
-import { CONDITIONING } from '../protocol/conditioning.js';
+import { CONDITIONING, HAND_CHANNEL_COUNT } from '../protocol/conditioning.js';
 import { Expression, ExpressionTarget, FrameSlot, Identity, Persona, Pose, PoseTarget, PoseVelocity, ROTATION_STRIDE, MAX_ENTITIES } from '../engine/components.js';
 import type { PersonaWorld } from '../engine/world.js';
 import { behaviourChart } from '../characters/behaviour-chart.js';
@@ -30,6 +30,7 @@ export const spawnPersona = (world: PersonaWorld, character: CharacterDefinition
   const base = eid * ROTATION_STRIDE;
   Pose.rotation.set(PoseTarget.rotation.subarray(base, base + ROTATION_STRIDE), base);
   PoseVelocity.rotation.fill(0, base, base + ROTATION_STRIDE);
+  Pose.hand.set(PoseTarget.hand.subarray(eid * HAND_CHANNEL_COUNT, (eid + 1) * HAND_CHANNEL_COUNT), eid * HAND_CHANNEL_COUNT);
 
   const actor = createActor(behaviourChart, {
     clock: world.timers,

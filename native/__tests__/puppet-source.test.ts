@@ -32,9 +32,10 @@ describe('puppet frame source (native)', () => {
   it('was compiled with the conditioning layout protocol/ describes', () => {
     expect(nativeLayout).toEqual({
       jointCount: 17,
-      expressionCount: 14,
+      expressionCount: 19,
       jointOffset: CONDITIONING.jointOffset,
       expressionOffset: CONDITIONING.expressionOffset,
+      handOffset: CONDITIONING.handOffset,
       timeOffset: CONDITIONING.timeOffset,
       length: CONDITIONING.length,
     });
@@ -99,7 +100,7 @@ describe('puppet frame source (native)', () => {
 
   it('says what to fix when given the wrong inputs', () => {
     const source = new PuppetSource(SIZE, SIZE);
-    expect(() => source.fill(new Float32Array(3), new Uint8Array(SIZE * SIZE * 4))).toThrow(/Float32Array of length 69/);
+    expect(() => source.fill(new Float32Array(3), new Uint8Array(SIZE * SIZE * 4))).toThrow(/Float32Array of length 80/);
     expect(() => source.fill(standing(), new Uint8Array(10))).toThrow(/width\*height\*4 = 262144 bytes/);
     expect(() => source.configure({ hairStyle: 'mohawk' } as never)).toThrow(/hairStyle must be one of/);
     expect(() => new PuppetSource(4, 4)).toThrow(/between 16 and 4096/);

@@ -12,6 +12,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   layout.Set("expressionCount", static_cast<double>(kExpressionCount));
   layout.Set("jointOffset", static_cast<double>(kJointOffset));
   layout.Set("expressionOffset", static_cast<double>(kExpressionOffset));
+  layout.Set("handOffset", static_cast<double>(kHandOffset));
   layout.Set("timeOffset", static_cast<double>(kTimeOffset));
   layout.Set("length", static_cast<double>(kConditioningLength));
   exports.Set("layout", layout);

@@ -17,13 +17,19 @@ enum ExpressionChannel : int {
   kHappy, kAngry, kSad, kRelaxed, kSurprised,
   kVisemeAa, kVisemeIh, kVisemeOu, kVisemeEe, kVisemeOh,
   kBlinkLeft, kBlinkRight, kLookX, kLookY,
+  kBlush, kTear, kSweat, kBrowRaise, kSquint,
   kExpressionCount
 };
+
+// Per hand (left, then right): fingers curled, index pointing, thumb up; each 0..1.
+enum HandChannel : int { kHandCurl, kHandPoint, kHandThumb, kHandChannelsPerHand };
+constexpr int kHandChannelCount = kHandChannelsPerHand * 2;
 
 constexpr int kRootOffset = 0;                                  // rootX, rootY, rootYaw
 constexpr int kJointOffset = 3;                                 // pitch, yaw, roll per joint
 constexpr int kExpressionOffset = kJointOffset + kJointCount * 3;
-constexpr int kTimeOffset = kExpressionOffset + kExpressionCount;  // seconds, for secondary motion
+constexpr int kHandOffset = kExpressionOffset + kExpressionCount;
+constexpr int kTimeOffset = kHandOffset + kHandChannelCount;  // seconds, for secondary motion
 constexpr int kConditioningLength = kTimeOffset + 1;
 
 }  // namespace persona

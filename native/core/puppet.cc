@@ -202,8 +202,9 @@ struct Builder {
         Paint blush = flatPaint({1.f, 0.45f, 0.5f, 0.45f * happy});
         out.ellipse(ex + side * w * 0.4f, ey + 0.32f * px, w * 0.9f, 0.08f * px, 0, blush, depth);
       }
-      if (sad > 0.5f) {
-        Paint tear = flatPaint({0.55f, 0.8f, 1.f, 0.85f * (sad - 0.5f) * 2.f});
+      const float tearAmount = expr(kTear);
+      if (tearAmount > 0.02f) {
+        Paint tear = flatPaint({0.55f, 0.8f, 1.f, 0.85f * tearAmount});
         out.ellipse(ex + side * w * 0.6f, ey + h + 0.12f * px, 0.05f * px, 0.08f * px, 0, tear, depth + 0.001f);
       }
     }

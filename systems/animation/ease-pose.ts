@@ -3,6 +3,7 @@
  * laid over the chest and shoulders so a persona at rest still looks alive.
  */
 import { query } from 'bitecs';
+import { HAND_CHANNEL_COUNT } from '../../protocol/conditioning.js';
 import { jointIndex } from '../../protocol/skeleton.js';
 import { Pose, PoseTarget, PoseVelocity, ROTATION_STRIDE } from '../../engine/components.js';
 import type { PersonaWorld } from '../../engine/world.js';
@@ -29,6 +30,9 @@ export const easePoseTowardTarget = (world: PersonaWorld): void => {
       const [value, velocity] = springStep(Pose.rotation[base + k]!, target, PoseVelocity.rotation[base + k]!, smooth, dt);
       Pose.rotation[base + k] = value;
       PoseVelocity.rotation[base + k] = velocity;
+    }
+    for (let k = eid * HAND_CHANNEL_COUNT; k < (eid + 1) * HAND_CHANNEL_COUNT; k++) {
+      [Pose.hand[k], PoseVelocity.hand[k]] = springStep(Pose.hand[k]!, PoseTarget.hand[k]!, PoseVelocity.hand[k]!, smooth, dt);
     }
   }
 };

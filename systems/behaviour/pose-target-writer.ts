@@ -2,9 +2,9 @@
  * Implements the chart's PersonaTargets over the target components of one entity: a posture's
  * resting pose with the current gesture keyframe laid over it, expression weights, gaze, blinks.
  */
-import { EXPRESSION_CHANNEL_COUNT, channelIndex, type ExpressionChannel } from '../../protocol/conditioning.js';
+import { EXPRESSION_CHANNEL_COUNT, HAND_CHANNEL_COUNT, channelIndex, type ExpressionChannel } from '../../protocol/conditioning.js';
 import type { GazeTarget } from '../../protocol/directive.js';
-import { JOINTS, type BodyPose } from '../../protocol/skeleton.js';
+import { JOINTS, type BodyPose, type HandShape } from '../../protocol/skeleton.js';
 import { ExpressionTarget, PoseTarget, ROTATION_STRIDE } from '../../engine/components.js';
 import type { PersonaWorld } from '../../engine/world.js';
 import type { PersonaTargets } from '../../characters/behaviour-chart.js';
@@ -29,6 +29,9 @@ const GAZE_LOOK: Record<GazeTarget, [number, number]> = {
   down: [0, -0.8],
   away: [0.7, -0.3],
 };
+
+/** How a sad face gets its tear: only past this intensity. */
+const TEAR_FROM = 0.5;
 
 export class PoseTargetWriter implements PersonaTargets {
   private postureName: PostureName = 'standing';
@@ -63,6 +66,9 @@ export class PoseTargetWriter implements PersonaTargets {
       ExpressionTarget.weight[i] = emotion === own ? intensity : 0;
       ExpressionTarget.smoothMs[i] = ms;
     }
+    const tear = base + channelIndex('tear');
+    ExpressionTarget.weight[tear] = own === 'sad' ? Math.max(0, (intensity - TEAR_FROM) / (1 - TEAR_FROM)) : 0;
+    ExpressionTarget.smoothMs[tear] = ms;
   }
 
   blink(closed: boolean): void {
@@ -96,6 +102,10 @@ export class PoseTargetWriter implements PersonaTargets {
       PoseTarget.rotation[base + j * 3 + 1] = r[1];
       PoseTarget.rotation[base + j * 3 + 2] = r[2];
     });
+    const hand = eid * HAND_CHANNEL_COUNT;
+    const relaxed: HandShape = { curl: 0.25, point: 0, thumb: 0 };
+    const shapes = [this.overlay?.hands?.left ?? rest.hands?.left ?? relaxed, this.overlay?.hands?.right ?? rest.hands?.right ?? relaxed];
+    shapes.forEach((shape, side) => PoseTarget.hand.set([shape.curl, shape.point, shape.thumb], hand + side * 3));
     PoseTarget.arriveAt[eid] = this.world.time.now + ms;
     PoseTarget.smoothMs[eid] = Math.max(30, ms * 0.45);
   }

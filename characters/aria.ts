@@ -1,6 +1,6 @@
 /** Aria: the default character. Friendly, a little theatrical; brown bob, blue top. */
 import type { CharacterDefinition } from './types.js';
-import { DEFAULT_VOCABULARY } from './vocabulary.js';
+import { DEFAULT_VOCABULARY } from './default-vocabulary.js';
 
 export const ARIA: CharacterDefinition = {
   id: 'aria',
@@ -20,7 +20,7 @@ export const ARIA: CharacterDefinition = {
   expressionHoldMs: 4000,
   vocabulary: DEFAULT_VOCABULARY,
   lines: {
-    greeting: ['Hi, I am {name}! Tell me what to do: wave, nod, sit down, or show me a feeling.'],
+    greeting: ['Hi, I am {name}! Tell me what to do: wave, dance, sit down, turn around, or show me a feeling.'],
     wave: ['Hello there!', 'Hi! *waves*', 'Hey, nice to see you!'],
     nod: ['Mm-hm, yes.', 'Agreed!', 'Yes, yes.'],
     sit_down: ['Taking a seat.', 'Ah, that is comfy.', 'Sitting down now.'],
@@ -30,6 +30,12 @@ export const ARIA: CharacterDefinition = {
     surprised: ['Oh! Really?', 'Whoa!', 'No way!'],
     neutral: ['Okay, back to normal.', 'Calm and collected.'],
     gaze: ['Looking {target}.', 'Eyes {target}.'],
+    action: ['Sure!', 'Okay, here goes!', 'You got it.'],
+    expression: ['Like this?', 'How is this?'],
+    stop: ['Okay, stopping.', 'Alright, I will stop.'],
+    dance: ['Time to dance!', 'Let me show you my moves!'],
+    jump: ['Hup!', 'Whee!'],
+    turn_around: ['Turning around.', 'Here is my back!'],
     negated: ["Okay, I won't {action}.", 'Alright, no {action} then.'],
     refused: ['I cannot do that right now: {reason}.'],
     unknown: [

@@ -1,14 +1,23 @@
 /**
- * The default behaviour chart (xstate v5). Parallel regions: posture, gesture, emotion, blink.
+ * The default behaviour chart (xstate v5). Parallel regions:
+ * - activity: idle, changing posture, or playing a gesture's keyframes; requests queue behind it
+ *   or interrupt it, as each action's definition says (pure decisions in behaviour-plan.ts);
+ * - posture: standing, sitting and the transitions between them;
+ * - emotion: the asked-for expression, held for `holdMs`, then back to the baseline mood;
+ * - speech: silent or speaking (the mouth layer wins over the emotion's mouth);
+ * - gaze: attentive to the camera with wandering glances, or directed somewhere for a while;
+ * - blink: a blink every 2–6 s;
+ * - life: weight shifts, and a fidget after about 20 s without input.
  * The chart decides; its actions write targets through `PersonaTargets`; systems do the easing.
- * Delays run on the clock the actor is given (the engine's timers), so it is deterministic under test.
+ * Delays run on the clock the actor is given (the engine's timers): deterministic under test.
  */
-import { assign, emit, setup } from 'xstate';
+import { assign, emit, enqueueActions, raise, setup } from 'xstate';
 import type { GazeTarget } from '../protocol/directive.js';
-import type { BodyPose } from '../protocol/skeleton.js';
+import { planRequest, type ActionRequest, type Activity } from './behaviour-plan.js';
 import {
   findAction,
   gestureKeyframes,
+  type GestureAction,
   type Keyframe,
   type PostureAction,
   type PostureName,
@@ -17,55 +26,77 @@ import {
 
 /** Where the chart's actions write: implemented by the engine over its target components. */
 export interface PersonaTargets {
-  /** Move to a resting posture over `ms`. */
+  /** Move to a posture's resting pose over `ms`. */
   posture(name: PostureName, ms: number): void;
-  /** Overlay a gesture keyframe (null clears it) reached over `ms`. */
-  gesture(pose: BodyPose | null, ms: number): void;
-  /** Show an expression at an intensity, easing over `ms`; 'neutral' clears the emotion. */
+  /** Lay a gesture keyframe over the posture (null clears it), reached over `ms`. */
+  gesture(key: Keyframe | null, ms: number): void;
+  /** Turn or step for good: the stance the posture is drawn at, eased over `ms`. */
+  stance(change: NonNullable<GestureAction['stance']>, ms: number): void;
+  /** The emotion layer: an expression at an intensity, eased over `ms`; 'neutral' clears it. */
   expression(name: string, intensity: number, ms: number): void;
+  /** The gesture-face layer, above the emotion while a gesture plays (null clears it). */
+  gestureFace(face: { name: string; intensity: number } | null, ms: number): void;
+  /** The speech layer: visemes for `text` from now on (null: silent). */
+  speak(text: string | null): void;
   blink(closed: boolean): void;
-  gaze(target: GazeTarget): void;
+  gaze(target: GazeTarget | 'glance-left' | 'glance-right' | 'glance-down'): void;
+  /** Idle weight shift toward one side (-1, 1) or centred (0). */
+  weightShift(side: -1 | 0 | 1): void;
 }
 
 export interface BehaviourInput {
   targets: PersonaTargets;
   vocabulary: Vocabulary;
-  /** Seeds the idle life (blink gaps), so each persona blinks on its own rhythm, reproducibly. */
+  /** Seeds the idle life (blinks, glances, fidgets), so each persona has its own rhythm, reproducibly. */
   seed: number;
   baseline: { expression: string; intensity: number };
   expressionHoldMs: number;
   /** Engine time, ms: keyframes are scheduled from the gesture's start so tick rounding never accumulates. */
   now: () => number;
+  /** Actions the persona may do by itself when left alone (default: look_around, stretch). */
+  fidgets?: readonly string[];
 }
 
 export type BehaviourEvent =
-  | { type: 'ACT'; name: string; repeat?: number; speed?: number; directiveId?: string }
+  | ({ type: 'ACT' } & ActionRequest)
   | { type: 'FEEL'; name: string; intensity: number; holdMs?: number; directiveId?: string }
-  | { type: 'LOOK'; target: GazeTarget };
+  | { type: 'LOOK'; target: GazeTarget }
+  | { type: 'SAY'; text: string }
+  | { type: 'CANCEL' }
+  | { type: 'POSTURE_CHANGE'; to: PostureName; ms: number }
+  | { type: 'POSTURE_SETTLED' };
 
 export type BehaviourEmitted =
   | { type: 'action.started'; action: string; directiveId?: string }
-  | { type: 'action.finished'; action: string; directiveId?: string }
+  | { type: 'action.finished'; action: string; directiveId?: string; interrupted?: boolean }
   | { type: 'action.refused'; action: string; reason: string; directiveId?: string }
   | { type: 'expression.changed'; expression: string; intensity: number };
 
 interface RunningGesture {
-  name: string;
+  action: GestureAction;
   keys: Keyframe[];
   index: number;
   speed: number;
   startedAt: number;
   /** When each keyframe ends, ms after startedAt, at this speed. */
   ends: number[];
-  directiveId?: string;
+}
+
+interface RunningActivity extends Activity {
+  request?: ActionRequest;
+  gesture?: RunningGesture;
+  postureMs?: number;
 }
 
 interface BehaviourContext extends BehaviourInput {
   random: () => number;
-  gesture: RunningGesture | null;
-  postureChange: { name: string; ms: number; directiveId?: string } | null;
+  activity: RunningActivity;
+  queue: ActionRequest[];
+  /** The posture the persona rests in, or is moving into. */
+  posture: PostureName;
   feeling: { name: string; intensity: number; holdMs: number };
   gazeTarget: GazeTarget;
+  speechMs: number;
 }
 
 /** Emotions ease in over this long, and back to the baseline over EXPRESSION_RELEASE_MS. */
@@ -73,6 +104,13 @@ export const EXPRESSION_EASE_MS = 350;
 export const EXPRESSION_RELEASE_MS = 800;
 /** How long the eyelids stay shut in a blink. */
 export const BLINK_MS = 120;
+/** Seconds without input before the persona fidgets, give or take FIDGET_JITTER_MS. */
+export const FIDGET_AFTER_MS = 20_000;
+const FIDGET_JITTER_MS = 3_000;
+/** A directed gaze holds this long before the eyes return to the camera. */
+export const GAZE_HOLD_MS = 6_000;
+/** Mouth-shape time per character of dialogue (about 14 characters a second). */
+export const SPEECH_MS_PER_CHAR = 70;
 
 /** Mulberry32: a tiny seeded PRNG, enough for idle timing. */
 const seededRandom = (seed: number) => {
@@ -86,12 +124,26 @@ const seededRandom = (seed: number) => {
   };
 };
 
-const postureAction = (context: BehaviourContext, name: string): PostureAction | undefined => {
-  const action = findAction(context.vocabulary, name);
-  return action?.kind === 'posture' ? action : undefined;
+const loadGesture = (action: GestureAction, request: ActionRequest, now: number): RunningGesture => {
+  const keys = gestureKeyframes(action, request.repeat);
+  const speed = request.speed ?? 1;
+  let end = 0;
+  return { action, keys, index: 0, speed, startedAt: now, ends: keys.map((k) => (end += k.ms / speed)) };
 };
 
-const currentKey = (g: RunningGesture): Keyframe => g.keys[g.index]!;
+/** A looping gesture's next pass: its cycle again, timed on from where the last pass ended. */
+const nextLoopPass = (g: RunningGesture): RunningGesture => {
+  const cycle = [...g.action.cycle];
+  let end = g.ends[g.index]!;
+  return { ...g, keys: [...g.keys, ...cycle], ends: [...g.ends, ...cycle.map((k) => (end += k.ms / g.speed))], index: g.index + 1 };
+};
+
+const nextRequest = (context: BehaviourContext) => {
+  const head = context.queue[0];
+  return head ? findAction(context.vocabulary, head.name) : undefined;
+};
+
+const currentGesture = (context: BehaviourContext): RunningGesture => context.activity.gesture!;
 
 export const behaviourChart = setup({
   types: {
@@ -101,101 +153,104 @@ export const behaviourChart = setup({
     emitted: {} as BehaviourEmitted,
   },
   guards: {
-    'asks to sit': ({ context, event }) => event.type === 'ACT' && postureAction(context, event.name)?.to === 'sitting',
-    'asks to stand': ({ context, event }) => event.type === 'ACT' && postureAction(context, event.name)?.to === 'standing',
-    'asks for a gesture': ({ context, event }) =>
-      event.type === 'ACT' && findAction(context.vocabulary, event.name)?.kind === 'gesture',
-    'has another keyframe': ({ context }) => !!context.gesture && context.gesture.index + 1 < context.gesture.keys.length,
+    'next is a posture change': ({ context }) => nextRequest(context)?.kind === 'posture',
+    'next is a gesture': ({ context }) => nextRequest(context)?.kind === 'gesture',
+    'has another keyframe': ({ context }) => {
+      const g = context.activity.gesture;
+      return !!g && g.index + 1 < g.keys.length - g.action.outro.length;
+    },
+    'loops': ({ context }) => !!context.activity.gesture?.action.loop,
+    'in outro with keyframes left': ({ context }) => {
+      const g = context.activity.gesture;
+      return !!g && g.index + 1 < g.keys.length;
+    },
     'asks for neutral': ({ event }) => event.type === 'FEEL' && (event.name === 'neutral' || event.intensity <= 0),
+    'asks for a feeling': ({ event }) => event.type === 'FEEL' && event.name !== 'neutral' && event.intensity > 0,
+    'asks to look at the camera': ({ event }) => event.type === 'LOOK' && (event.target === 'camera' || event.target === 'user'),
+    'is idle': ({ context }) => context.activity.kind === 'idle' && context.queue.length === 0,
+    'to sitting': ({ event }) => event.type === 'POSTURE_CHANGE' && event.to === 'sitting',
+    'to standing': ({ event }) => event.type === 'POSTURE_CHANGE' && event.to === 'standing',
   },
   actions: {
-    'remember posture change': assign({
-      postureChange: ({ context, event }) => {
-        if (event.type !== 'ACT') return context.postureChange;
-        const action = postureAction(context, event.name)!;
-        return { name: action.name, ms: action.ms / (event.speed ?? 1), directiveId: event.directiveId };
-      },
+    'plan request': enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'ACT') return;
+      const { type: _, ...request } = event;
+      const plan = planRequest(context.vocabulary, request, { posture: context.posture, activity: context.activity, queue: context.queue });
+      if (plan.kind === 'refuse') {
+        enqueue.emit({ type: 'action.refused', action: request.name, reason: plan.reason, directiveId: request.directiveId });
+        return;
+      }
+      if (findAction(context.vocabulary, request.name)?.kind === 'control') {
+        enqueue.emit({ type: 'action.started', action: request.name, directiveId: request.directiveId });
+        enqueue.emit({ type: 'action.finished', action: request.name, directiveId: request.directiveId });
+      }
+      if (plan.kind === 'enqueue') {
+        enqueue.assign({ queue: [...context.queue, ...plan.queue] });
+        return;
+      }
+      enqueue.assign({ queue: plan.queue });
+      if (context.activity.kind === 'gesture') enqueue.raise({ type: 'CANCEL' });
     }),
-    'write posture target': ({ context }, params: { posture: PostureName }) =>
-      context.targets.posture(params.posture, context.postureChange?.ms ?? 600),
-    'report posture change started': emit(({ context }) => ({
+    'take next': assign(({ context }) => {
+      const [request, ...queue] = context.queue;
+      const action = findAction(context.vocabulary, request!.name)!;
+      if (action.kind === 'posture') {
+        const ms = (action as PostureAction).ms / (request!.speed ?? 1);
+        return { queue, posture: action.to, activity: { kind: 'posture' as const, name: action.name, request, postureMs: ms } };
+      }
+      const gesture = loadGesture(action as GestureAction, request!, context.now());
+      return { queue, activity: { kind: 'gesture' as const, name: action.name, request, gesture } };
+    }),
+    'finish activity': assign({ activity: { kind: 'idle' as const } }),
+    'report started': emit(({ context }) => ({
       type: 'action.started' as const,
-      action: context.postureChange!.name,
-      directiveId: context.postureChange!.directiveId,
+      action: context.activity.name!,
+      directiveId: context.activity.request?.directiveId,
     })),
-    'report posture change finished': emit(({ context }) => ({
+    'report finished': emit(({ context }) => ({
       type: 'action.finished' as const,
-      action: context.postureChange!.name,
-      directiveId: context.postureChange!.directiveId,
+      action: context.activity.name!,
+      directiveId: context.activity.request?.directiveId,
     })),
-    'refuse: already there': emit(({ event }) => ({
-      type: 'action.refused' as const,
-      action: event.type === 'ACT' ? event.name : '',
-      reason: event.type === 'ACT' && event.name === 'sit_down' ? 'already sitting' : 'already standing',
-      directiveId: event.type === 'ACT' ? event.directiveId : undefined,
+    'report interrupted': emit(({ context }) => ({
+      type: 'action.finished' as const,
+      action: context.activity.name!,
+      directiveId: context.activity.request?.directiveId,
+      interrupted: true,
     })),
-    'refuse: posture change under way': emit(({ event }) => ({
-      type: 'action.refused' as const,
-      action: event.type === 'ACT' ? event.name : '',
-      reason: 'still changing posture',
-      directiveId: event.type === 'ACT' ? event.directiveId : undefined,
+    'ask for the posture change': raise(({ context }) => ({
+      type: 'POSTURE_CHANGE' as const,
+      to: context.posture,
+      ms: context.activity.postureMs ?? 900,
     })),
-    'load gesture': assign({
-      gesture: ({ context, event }) => {
-        if (event.type !== 'ACT') return context.gesture;
-        const action = findAction(context.vocabulary, event.name);
-        if (action?.kind !== 'gesture') return context.gesture;
-        const keys = gestureKeyframes(action, event.repeat);
-        const speed = event.speed ?? 1;
-        let end = 0;
-        return {
-          name: action.name,
-          keys,
-          index: 0,
-          speed,
-          startedAt: context.now(),
-          ends: keys.map((k) => (end += k.ms / speed)),
-          directiveId: event.directiveId,
-        };
-      },
-    }),
-    'advance keyframe': assign({
-      gesture: ({ context }) => (context.gesture ? { ...context.gesture, index: context.gesture.index + 1 } : null),
-    }),
+    'write posture target': ({ context, event }) => {
+      if (event.type === 'POSTURE_CHANGE') context.targets.posture(event.to, event.ms);
+    },
+    'settle posture': raise({ type: 'POSTURE_SETTLED' as const }),
+    'apply stance': ({ context }) => {
+      const g = currentGesture(context);
+      if (g.action.stance) context.targets.stance(g.action.stance, g.ends[g.ends.length - 1]!);
+    },
     'write keyframe target': ({ context }) => {
-      const g = context.gesture!;
-      const key = currentKey(g);
-      context.targets.gesture(Object.keys(key.joints).length ? { joints: key.joints } : null, key.ms / g.speed);
+      const g = currentGesture(context);
+      const key = g.keys[g.index]!;
+      context.targets.gesture(key, key.ms / g.speed);
     },
+    'advance keyframe': assign({
+      activity: ({ context }) => ({ ...context.activity, gesture: { ...currentGesture(context), index: currentGesture(context).index + 1 } }),
+    }),
+    'start another pass': assign({ activity: ({ context }) => ({ ...context.activity, gesture: nextLoopPass(currentGesture(context)) }) }),
     'clear gesture target': ({ context }) => context.targets.gesture(null, 300),
-    'report gesture started': emit(({ context }) => ({
-      type: 'action.started' as const,
-      action: context.gesture!.name,
-      directiveId: context.gesture!.directiveId,
-    })),
-    'report gesture finished': emit(({ context }) => ({
-      type: 'action.finished' as const,
-      action: context.gesture!.name,
-      directiveId: context.gesture!.directiveId,
-    })),
-    'forget gesture': assign({ gesture: null }),
-    'release gesture face': ({ context }) => {
-      const face = findAction(context.vocabulary, context.gesture!.name)?.expression;
-      if (face && context.feeling.name === context.baseline.expression)
-        context.targets.expression(context.baseline.expression, context.baseline.intensity, EXPRESSION_RELEASE_MS);
-    },
     'show gesture face': ({ context }) => {
-      const face = findAction(context.vocabulary, context.gesture!.name)?.expression;
-      if (face && context.feeling.name === context.baseline.expression) context.targets.expression(face.name, face.intensity, EXPRESSION_EASE_MS);
+      const face = currentGesture(context).action.expression;
+      if (face) context.targets.gestureFace(face, EXPRESSION_EASE_MS);
     },
+    'hide gesture face': ({ context }) => context.targets.gestureFace(null, EXPRESSION_RELEASE_MS),
     'remember feeling': assign({
       feeling: ({ context, event }) =>
-        event.type === 'FEEL'
-          ? { name: event.name, intensity: event.intensity, holdMs: event.holdMs ?? context.expressionHoldMs }
-          : context.feeling,
+        event.type === 'FEEL' ? { name: event.name, intensity: event.intensity, holdMs: event.holdMs ?? context.expressionHoldMs } : context.feeling,
     }),
-    'write feeling target': ({ context }) =>
-      context.targets.expression(context.feeling.name, context.feeling.intensity, EXPRESSION_EASE_MS),
+    'write feeling target': ({ context }) => context.targets.expression(context.feeling.name, context.feeling.intensity, EXPRESSION_EASE_MS),
     'report feeling': emit(({ context }) => ({
       type: 'expression.changed' as const,
       expression: context.feeling.name,
@@ -206,25 +261,51 @@ export const behaviourChart = setup({
     }),
     'write baseline target': ({ context }) =>
       context.targets.expression(context.baseline.expression, context.baseline.intensity, EXPRESSION_RELEASE_MS),
+    'start speaking': assign({
+      speechMs: ({ context, event }) => {
+        if (event.type !== 'SAY') return context.speechMs;
+        context.targets.speak(event.text);
+        return Math.max(300, event.text.length * SPEECH_MS_PER_CHAR);
+      },
+    }),
+    'stop speaking': ({ context }) => context.targets.speak(null),
     'close eyes': ({ context }) => context.targets.blink(true),
     'open eyes': ({ context }) => context.targets.blink(false),
-    'aim gaze': assign({
-      gazeTarget: ({ context, event }) => {
-        if (event.type !== 'LOOK') return context.gazeTarget;
-        context.targets.gaze(event.target);
-        return event.target;
+    'remember gaze': assign({ gazeTarget: ({ context, event }) => (event.type === 'LOOK' ? event.target : context.gazeTarget) }),
+    'aim gaze': ({ context }) => context.targets.gaze(context.gazeTarget),
+    'look at the camera': assign({
+      gazeTarget: ({ context }) => {
+        context.targets.gaze('camera');
+        return 'camera' as const;
       },
+    }),
+    'glance somewhere': ({ context }) => {
+      const r = context.random();
+      context.targets.gaze(r < 0.4 ? 'glance-left' : r < 0.8 ? 'glance-right' : 'glance-down');
+    },
+    'glance back': ({ context }) => context.targets.gaze(context.gazeTarget),
+    'shift weight': ({ context }) => context.targets.weightShift(context.random() < 0.5 ? -1 : 1),
+    'centre weight': ({ context }) => context.targets.weightShift(0),
+    'fidget': raise(({ context }) => {
+      const choices = context.fidgets ?? ['look_around', 'stretch'];
+      return { type: 'ACT' as const, name: choices[Math.floor(context.random() * choices.length)]!, directiveId: 'fidget' };
     }),
   },
   delays: {
-    'posture change time': ({ context }) => context.postureChange?.ms ?? 600,
     'keyframe time': ({ context }) => {
-      const g = context.gesture;
+      const g = context.activity.gesture;
       return g ? Math.max(0, g.startedAt + g.ends[g.index]! - context.now()) : 0;
     },
+    'posture change time': ({ context, event }) => (event.type === 'POSTURE_CHANGE' ? event.ms : (context.activity.postureMs ?? 900)),
     'expression hold': ({ context }) => context.feeling.holdMs,
+    'speech length': ({ context }) => context.speechMs,
     'blink gap': ({ context }) => 2000 + context.random() * 4000,
     'blink length': BLINK_MS,
+    'glance gap': ({ context }) => 4000 + context.random() * 6000,
+    'glance length': ({ context }) => 600 + context.random() * 600,
+    'gaze hold': GAZE_HOLD_MS,
+    'weight shift gap': ({ context }) => 5000 + context.random() * 4000,
+    'fidget delay': ({ context }) => FIDGET_AFTER_MS - FIDGET_JITTER_MS + context.random() * 2 * FIDGET_JITTER_MS,
   },
 }).createMachine({
   id: 'persona',
@@ -232,52 +313,31 @@ export const behaviourChart = setup({
   context: ({ input }) => ({
     ...input,
     random: seededRandom(input.seed),
-    gesture: null,
-    postureChange: null,
+    activity: { kind: 'idle' },
+    queue: [],
+    posture: 'standing',
     feeling: { name: input.baseline.expression, intensity: input.baseline.intensity, holdMs: 0 },
     gazeTarget: 'camera',
+    speechMs: 0,
   }),
-  on: { LOOK: { actions: 'aim gaze' } },
   states: {
-    posture: {
-      initial: 'standing',
-      states: {
-        standing: {
-          on: {
-            ACT: [
-              { guard: 'asks to sit', target: 'sittingDown', actions: 'remember posture change' },
-              { guard: 'asks to stand', actions: 'refuse: already there' },
-            ],
-          },
-        },
-        sittingDown: {
-          entry: [{ type: 'write posture target', params: { posture: 'sitting' } }, 'report posture change started'],
-          after: { 'posture change time': { target: 'sitting', actions: 'report posture change finished' } },
-          on: { ACT: { guard: 'asks to stand', actions: 'refuse: posture change under way' } },
-        },
-        sitting: {
-          on: {
-            ACT: [
-              { guard: 'asks to stand', target: 'standingUp', actions: 'remember posture change' },
-              { guard: 'asks to sit', actions: 'refuse: already there' },
-            ],
-          },
-        },
-        standingUp: {
-          entry: [{ type: 'write posture target', params: { posture: 'standing' } }, 'report posture change started'],
-          after: { 'posture change time': { target: 'standing', actions: 'report posture change finished' } },
-          on: { ACT: { guard: 'asks to sit', actions: 'refuse: posture change under way' } },
-        },
-      },
-    },
-    gesture: {
+    activity: {
       initial: 'idle',
+      on: { ACT: { actions: 'plan request' } },
       states: {
         idle: {
-          on: { ACT: { guard: 'asks for a gesture', target: 'performing', actions: 'load gesture' } },
+          always: [
+            { guard: 'next is a posture change', target: 'changingPosture', actions: 'take next' },
+            { guard: 'next is a gesture', target: 'gesturing', actions: 'take next' },
+          ],
         },
-        performing: {
-          entry: ['report gesture started', 'show gesture face'],
+        changingPosture: {
+          entry: ['report started', 'ask for the posture change'],
+          on: { POSTURE_SETTLED: { target: 'idle', actions: ['report finished', 'finish activity'] } },
+        },
+        gesturing: {
+          entry: ['apply stance', 'report started', 'show gesture face'],
+          exit: ['hide gesture face', 'clear gesture target'],
           initial: 'keyframe',
           states: {
             keyframe: {
@@ -285,29 +345,36 @@ export const behaviourChart = setup({
               after: {
                 'keyframe time': [
                   { guard: 'has another keyframe', target: 'keyframe', reenter: true, actions: 'advance keyframe' },
-                  { target: '#persona.gesture.idle', actions: ['report gesture finished', 'release gesture face', 'clear gesture target', 'forget gesture'] },
+                  { guard: 'loops', target: 'keyframe', reenter: true, actions: 'start another pass' },
+                  { guard: 'in outro with keyframes left', target: 'keyframe', reenter: true, actions: 'advance keyframe' },
+                  { target: '#persona.activity.idle', actions: ['report finished', 'finish activity'] },
                 ],
               },
             },
           },
-          on: {
-            // A new gesture interrupts the running one.
-            ACT: {
-              guard: 'asks for a gesture',
-              target: 'performing',
-              reenter: true,
-              actions: ['report gesture finished', 'load gesture'],
-            },
-          },
+          on: { CANCEL: { target: 'idle', actions: ['report interrupted', 'finish activity'] } },
+        },
+      },
+    },
+    posture: {
+      initial: 'standing',
+      states: {
+        standing: { on: { POSTURE_CHANGE: { guard: 'to sitting', target: 'sittingDown' } } },
+        sittingDown: {
+          entry: 'write posture target',
+          after: { 'posture change time': { target: 'sitting', actions: 'settle posture' } },
+        },
+        sitting: { on: { POSTURE_CHANGE: { guard: 'to standing', target: 'standingUp' } } },
+        standingUp: {
+          entry: 'write posture target',
+          after: { 'posture change time': { target: 'standing', actions: 'settle posture' } },
         },
       },
     },
     emotion: {
       initial: 'baseline',
       states: {
-        baseline: {
-          on: { FEEL: { guard: ({ event }) => event.name !== 'neutral' && event.intensity > 0, target: 'feeling', actions: 'remember feeling' } },
-        },
+        baseline: { on: { FEEL: { guard: 'asks for a feeling', target: 'feeling', actions: 'remember feeling' } } },
         feeling: {
           entry: ['write feeling target', 'report feeling'],
           after: { 'expression hold': { target: 'baseline', actions: ['return to baseline mood', 'write baseline target', 'report feeling'] } },
@@ -320,11 +387,67 @@ export const behaviourChart = setup({
         },
       },
     },
+    speech: {
+      initial: 'silent',
+      states: {
+        silent: { on: { SAY: { target: 'speaking', actions: 'start speaking' } } },
+        speaking: {
+          exit: 'stop speaking',
+          after: { 'speech length': 'silent' },
+          on: { SAY: { target: 'speaking', reenter: true, actions: 'start speaking' } },
+        },
+      },
+    },
+    gaze: {
+      initial: 'attentive',
+      states: {
+        attentive: {
+          entry: 'look at the camera',
+          initial: 'steady',
+          states: {
+            steady: { after: { 'glance gap': 'glancing' } },
+            glancing: { entry: 'glance somewhere', exit: 'glance back', after: { 'glance length': 'steady' } },
+          },
+          on: { LOOK: { guard: ({ event }) => event.target !== 'camera' && event.target !== 'user', target: 'directed', actions: 'remember gaze' } },
+        },
+        directed: {
+          entry: 'aim gaze',
+          after: { 'gaze hold': 'attentive' },
+          on: {
+            LOOK: [
+              { guard: 'asks to look at the camera', target: 'attentive' },
+              { target: 'directed', reenter: true, actions: 'remember gaze' },
+            ],
+          },
+        },
+      },
+    },
     blink: {
       initial: 'open',
       states: {
         open: { after: { 'blink gap': 'closed' } },
         closed: { entry: 'close eyes', exit: 'open eyes', after: { 'blink length': 'open' } },
+      },
+    },
+    life: {
+      initial: 'alert',
+      on: {
+        // Any request resets the fidget timer by re-entering `alert`. (Not `reenter: true` here: on a
+        // region of the parallel root that would re-enter every region and reset the posture.)
+        ACT: { guard: ({ event }) => event.directiveId !== 'fidget', target: '.alert' },
+        FEEL: { target: '.alert' },
+        LOOK: { target: '.alert' },
+        SAY: { target: '.alert' },
+      },
+      states: {
+        alert: {
+          initial: 'centred',
+          after: { 'fidget delay': [{ guard: 'is idle', target: 'alert', reenter: true, actions: 'fidget' }, { target: 'alert', reenter: true }] },
+          states: {
+            centred: { after: { 'weight shift gap': 'shifted' } },
+            shifted: { entry: 'shift weight', exit: 'centre weight', after: { 'weight shift gap': 'centred' } },
+          },
+        },
       },
     },
   },

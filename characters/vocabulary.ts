@@ -1,33 +1,57 @@
 /**
- * The shared action and expression vocabulary: canonical snake_case names, their keyframed pose
- * tracks, the posture they need, and the words the embedded interpreter knows them by.
+ * The vocabulary's shape: canonical snake_case action and expression names, the keyframed pose
+ * tracks behind each action, the posture it needs, whether it interrupts or queues, its paired
+ * face, and the words the embedded interpreter knows it by. The shared default lives in
+ * default-vocabulary.ts; a character may extend or override it.
  */
-import type { BodyPose, JointRotations } from '../protocol/skeleton.js';
-import { GAZE_TARGETS } from '../protocol/directive.js';
+import type { ExpressionChannel } from '../protocol/conditioning.js';
+import type { BodyPose, HandShape, JointRotations } from '../protocol/skeleton.js';
 
 export type PostureName = 'standing' | 'sitting';
 
-/** One keyframe: joints the gesture moves (others follow the posture) and how long the move takes. */
+/** Face channel weights at full intensity (an expression's recipe, or a keyframe's mouth shape). */
+export type FaceChannels = Partial<Record<ExpressionChannel, number>>;
+
+/** One keyframe: what the gesture moves (the rest follows the posture), reached over `ms`. */
 export interface Keyframe {
   ms: number;
   joints: JointRotations;
+  hands?: { left?: HandShape; right?: HandShape };
+  /** Offsets from the stance: hips up/down (jump, bounce), sideways, turn. Metres and radians. */
+  root?: { x?: number; y?: number; yaw?: number };
+  /** Face channels this keyframe adds to the gesture's face (a yawn's open mouth). */
+  face?: FaceChannels;
 }
 
 interface ActionBase {
   name: string;
-  /** Words and phrases that ask for it (lowercase). */
+  /** Words and phrases that ask for it, lowercase; the embedded interpreter matches the longest. */
   synonyms: readonly string[];
-  /** Face shown while it plays, if any. */
+  /** Face shown while it plays (the gesture-face layer, above the emotion). */
   expression?: { name: string; intensity: number };
 }
 
-/** A gesture plays on top of the posture: intro, `repeat` × cycle, outro. */
+/** What an action does when the persona is in another posture than it needs. */
+export type WrongPostureRule = 'transition' | 'refuse';
+
+/**
+ * A gesture plays on top of the posture: intro, `repeat` × cycle, outro. `loop` gestures repeat
+ * their cycle until stopped or interrupted. A `stance` change (turning, stepping) persists after it.
+ */
 export interface GestureAction extends ActionBase {
   kind: 'gesture';
   intro: readonly Keyframe[];
   cycle: readonly Keyframe[];
   outro: readonly Keyframe[];
   defaultRepeat: number;
+  loop?: boolean;
+  /** 'any', or the posture it needs. */
+  posture: PostureName | 'any';
+  whenWrongPosture: WrongPostureRule;
+  /** true: cancels a running gesture; false: waits in the queue behind it. */
+  interrupts: boolean;
+  /** A lasting change of where the persona stands or faces, eased over the gesture's length. */
+  stance?: { turnBy?: number; faceYaw?: number; moveX?: number };
 }
 
 /** A posture change moves the whole body to another resting pose. */
@@ -37,11 +61,18 @@ export interface PostureAction extends ActionBase {
   ms: number;
 }
 
-export type ActionDefinition = GestureAction | PostureAction;
+/** Controls: `stop` cancels what runs and clears the queue; `idle` does the same, gently. */
+export interface ControlAction extends ActionBase {
+  kind: 'control';
+}
+
+export type ActionDefinition = GestureAction | PostureAction | ControlAction;
 
 export interface ExpressionDefinition {
   name: string;
   synonyms: readonly string[];
+  /** Channel weights at intensity 1; scaled by the asked intensity. */
+  channels: FaceChannels;
 }
 
 export interface Vocabulary {
@@ -51,95 +82,35 @@ export interface Vocabulary {
   postures: Record<PostureName, BodyPose>;
 }
 
-const ARMS_AT_REST: JointRotations = {
-  left_shoulder: [0.05, 0, 0.14],
-  right_shoulder: [0.05, 0, 0.14],
-  left_elbow: [-0.12, 0, 0],
-  right_elbow: [-0.12, 0, 0],
-};
-
-export const POSTURES: Record<PostureName, BodyPose> = {
-  standing: { joints: { ...ARMS_AT_REST, left_hip: [0, 0, 0.03], right_hip: [0, 0, 0.03] } },
-  sitting: {
-    rootY: -0.3,
-    joints: {
-      spine: [0.08, 0, 0],
-      left_shoulder: [-0.35, 0, 0.12],
-      right_shoulder: [-0.35, 0, 0.12],
-      left_elbow: [-0.7, 0, 0],
-      right_elbow: [-0.7, 0, 0],
-      left_hip: [-1.35, 0, 0.12],
-      right_hip: [-1.35, 0, 0.12],
-      left_knee: [1.45, 0, 0],
-      right_knee: [1.45, 0, 0],
-    },
-  },
-};
-
-export const DEFAULT_VOCABULARY: Vocabulary = {
-  actions: [
-    {
-      kind: 'gesture',
-      name: 'wave',
-      synonyms: ['wave', 'waves', 'waving', 'say hi', 'say hello', 'wave hello', 'wave goodbye', 'say bye', 'greet me'],
-      expression: { name: 'happy', intensity: 0.6 },
-      intro: [{ ms: 350, joints: { right_shoulder: [0, 0, 2.55], right_elbow: [0, 0, 0.45] } }],
-      cycle: [
-        { ms: 240, joints: { right_shoulder: [0, 0, 2.55], right_elbow: [0, 0, -0.05] } },
-        { ms: 240, joints: { right_shoulder: [0, 0, 2.55], right_elbow: [0, 0, 0.6] } },
-      ],
-      outro: [{ ms: 400, joints: {} }],
-      defaultRepeat: 2,
-    },
-    {
-      kind: 'gesture',
-      name: 'nod',
-      synonyms: ['nod', 'nods', 'nodding', 'nod your head', 'say yes'],
-      intro: [],
-      cycle: [
-        { ms: 200, joints: { head: [0.38, 0, 0], neck: [0.08, 0, 0] } },
-        { ms: 200, joints: { head: [-0.06, 0, 0] } },
-      ],
-      outro: [{ ms: 200, joints: {} }],
-      defaultRepeat: 1,
-    },
-    {
-      kind: 'posture',
-      name: 'sit_down',
-      to: 'sitting',
-      ms: 900,
-      synonyms: ['sit down', 'sit', 'take a seat', 'have a seat', 'sitting down', 'be seated'],
-    },
-    {
-      kind: 'posture',
-      name: 'stand_up',
-      to: 'standing',
-      ms: 900,
-      synonyms: ['stand up', 'stand', 'get up', 'rise', 'on your feet', 'standing up'],
-    },
-  ],
-  expressions: [
-    { name: 'neutral', synonyms: ['neutral', 'normal', 'calm', 'serious', 'straight face', 'expressionless'] },
-    { name: 'happy', synonyms: ['happy', 'glad', 'joyful', 'cheerful', 'smile', 'smiling', 'pleased', 'delighted'] },
-    { name: 'sad', synonyms: ['sad', 'unhappy', 'upset', 'feeling down', 'gloomy', 'miserable', 'depressed', 'sorrowful'] },
-    { name: 'surprised', synonyms: ['surprised', 'shocked', 'amazed', 'astonished', 'startled', 'stunned'] },
-  ],
-  gaze: GAZE_TARGETS,
-  postures: POSTURES,
-};
-
 export const actionNames = (v: Vocabulary): string[] => v.actions.map((a) => a.name);
 export const expressionNames = (v: Vocabulary): string[] => v.expressions.map((e) => e.name);
 
 export const findAction = (v: Vocabulary, name: string): ActionDefinition | undefined => v.actions.find((a) => a.name === name);
+export const findExpression = (v: Vocabulary, name: string): ExpressionDefinition | undefined =>
+  v.expressions.find((e) => e.name === name);
 
-/** Keyframes a gesture plays for `repeat` cycles. */
+/** Keyframes a gesture plays for `repeat` cycles (a looping gesture: its first pass). */
 export const gestureKeyframes = (action: GestureAction, repeat = action.defaultRepeat): Keyframe[] => [
   ...action.intro,
-  ...Array.from({ length: Math.max(1, repeat) }, () => action.cycle).flat(),
+  ...Array.from({ length: action.cycle.length ? Math.max(1, repeat) : 0 }, () => action.cycle).flat(),
   ...action.outro,
 ];
 
-/** How long a gesture plays, ms, at a speed multiplier. */
+/** How long a gesture plays, ms, at a speed multiplier (a looping gesture: one pass). */
 export const gestureDuration = (action: GestureAction, repeat = action.defaultRepeat, speed = 1): number =>
   gestureKeyframes(action, repeat).reduce((sum, k) => sum + k.ms / speed, 0);
+
+/** A character's vocabulary: the default with some actions or expressions added or replaced by name. */
+export const extendVocabulary = (
+  base: Vocabulary,
+  changes: { actions?: readonly ActionDefinition[]; expressions?: readonly ExpressionDefinition[] },
+): Vocabulary => {
+  const merge = <T extends { name: string }>(list: readonly T[], extra: readonly T[] = []) => [
+    ...list.filter((item) => !extra.some((e) => e.name === item.name)),
+    ...extra,
+  ];
+  return { ...base, actions: merge(base.actions, changes.actions), expressions: merge(base.expressions, changes.expressions) };
+};
+
+// The shared default, re-exported here so a character file needs one import.
+export { DEFAULT_VOCABULARY, POSTURES } from './default-vocabulary.js';

@@ -43,8 +43,10 @@ export const PoseTarget = {
   hand: hands(),
   /** Engine time at which the pose should have arrived. */
   arriveAt: new Float64Array(MAX_ENTITIES),
-  /** Spring smoothing time, ms: about how long the ease takes. */
+  /** Spring smoothing time of the joints and hands, ms: about how long the ease takes. */
   smoothMs: new Float32Array(MAX_ENTITIES),
+  /** Spring smoothing time of the root (position, height, facing), ms: turns and steps ease over their own length. */
+  rootSmoothMs: new Float32Array(MAX_ENTITIES),
 };
 
 /** Expression weights being shown, channel order of protocol EXPRESSION_CHANNELS. */

@@ -93,7 +93,7 @@ export class EmbeddedInterpreter {
       const expression = this.expressionMatchers.find((m) => m.pattern.test(rest));
       if (negated) {
         const what = action?.name ?? expression?.name;
-        if (what) replies.push(fill(pick(this.character.lines.negated, input) ?? "Okay, I won't {action}.", { ...values, action: what.replace('_', ' ') }));
+        if (what) replies.push(fill(pick(this.character.lines.negated, input) ?? "Okay, I won't {action}.", { ...values, action: what.replace(/_/g, ' ') }));
         continue;
       }
       if (!action && !expression && !gaze) continue;
@@ -107,7 +107,9 @@ export class EmbeddedInterpreter {
       if (gaze) directive.gaze = gaze;
       directives.push(directive);
       const key = action?.name ?? expression?.name ?? 'gaze';
-      const reply = pick(this.character.lines[key], input);
+      // Actions and expressions without lines of their own get the character's general acknowledgement.
+      const fallback = action ? this.character.lines.action : expression ? this.character.lines.expression : undefined;
+      const reply = pick(this.character.lines[key] ?? fallback, input);
       if (reply) replies.push(fill(reply, { ...values, target: gaze ?? '' }));
     }
     const reply = replies.length ? replies.join(' ') : fill(pick(this.character.lines.unknown, input) ?? "Sorry, I didn't understand that.", values);

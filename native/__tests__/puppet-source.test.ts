@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CONDITIONING, channelIndex } from '../../protocol/conditioning.js';
 import { jointIndex } from '../../protocol/skeleton.js';
 import { ARIA } from '../../characters/aria.js';
-import { POSTURES } from '../../characters/vocabulary.js';
+import { POSTURES } from '../../characters/default-vocabulary.js';
 import { PuppetSource, createConditioning, nativeLayout } from '../index.js';
 
 const SIZE = 256;

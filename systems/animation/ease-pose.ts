@@ -10,6 +10,9 @@ import type { PersonaWorld } from '../../engine/world.js';
 import { springStep } from './spring.js';
 
 const BREATH_PERIOD_MS = 4200;
+/** Fastest a joint may turn, rad/s (~690°/s, a brisk gesture), and the body may travel, m/s. */
+export const MAX_JOINT_SPEED = 12;
+const MAX_ROOT_SPEED = 3;
 const CHEST_PITCH = jointIndex('chest') * 3;
 const LEFT_SHOULDER_ROLL = jointIndex('left_shoulder') * 3 + 2;
 const RIGHT_SHOULDER_ROLL = jointIndex('right_shoulder') * 3 + 2;
@@ -19,15 +22,16 @@ export const easePoseTowardTarget = (world: PersonaWorld): void => {
   const breath = Math.sin((world.time.now / BREATH_PERIOD_MS) * 2 * Math.PI);
   for (const eid of query(world, [Pose, PoseTarget, PoseVelocity])) {
     const smooth = PoseTarget.smoothMs[eid]! / 1000;
-    [Pose.rootX[eid], PoseVelocity.rootX[eid]] = springStep(Pose.rootX[eid]!, PoseTarget.rootX[eid]!, PoseVelocity.rootX[eid]!, smooth, dt);
-    [Pose.rootY[eid], PoseVelocity.rootY[eid]] = springStep(Pose.rootY[eid]!, PoseTarget.rootY[eid]!, PoseVelocity.rootY[eid]!, smooth, dt);
-    [Pose.rootYaw[eid], PoseVelocity.rootYaw[eid]] = springStep(Pose.rootYaw[eid]!, PoseTarget.rootYaw[eid]!, PoseVelocity.rootYaw[eid]!, smooth, dt);
+    const rootSmooth = PoseTarget.rootSmoothMs[eid]! / 1000;
+    [Pose.rootX[eid], PoseVelocity.rootX[eid]] = springStep(Pose.rootX[eid]!, PoseTarget.rootX[eid]!, PoseVelocity.rootX[eid]!, rootSmooth, dt, MAX_ROOT_SPEED);
+    [Pose.rootY[eid], PoseVelocity.rootY[eid]] = springStep(Pose.rootY[eid]!, PoseTarget.rootY[eid]!, PoseVelocity.rootY[eid]!, rootSmooth, dt, MAX_ROOT_SPEED);
+    [Pose.rootYaw[eid], PoseVelocity.rootYaw[eid]] = springStep(Pose.rootYaw[eid]!, PoseTarget.rootYaw[eid]!, PoseVelocity.rootYaw[eid]!, rootSmooth, dt, MAX_JOINT_SPEED);
     const base = eid * ROTATION_STRIDE;
     for (let k = 0; k < ROTATION_STRIDE; k++) {
       let target = PoseTarget.rotation[base + k]!;
       if (k === CHEST_PITCH) target -= 0.025 * breath;
       else if (k === LEFT_SHOULDER_ROLL || k === RIGHT_SHOULDER_ROLL) target += 0.012 * breath;
-      const [value, velocity] = springStep(Pose.rotation[base + k]!, target, PoseVelocity.rotation[base + k]!, smooth, dt);
+      const [value, velocity] = springStep(Pose.rotation[base + k]!, target, PoseVelocity.rotation[base + k]!, smooth, dt, MAX_JOINT_SPEED);
       Pose.rotation[base + k] = value;
       PoseVelocity.rotation[base + k] = velocity;
     }

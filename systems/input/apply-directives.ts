@@ -11,6 +11,7 @@ export const applyDirectives = (world: PersonaWorld): void => {
     if (!persona) continue; // despawned since it was queued
     const { actor } = persona;
     if (directive.gaze) actor.send({ type: 'LOOK', target: directive.gaze });
+    if (directive.dialogue) actor.send({ type: 'SAY', text: directive.dialogue });
     if (directive.expression) {
       actor.send({
         type: 'FEEL',

@@ -1,23 +1,29 @@
-/** Output phase: extracts each persona's state for the UI and publishes it when it changes. */
+/** Output phase: extracts each persona's state for the UI (incl. the chart's active states and queue) and publishes changes. */
 import type { PersonaState } from '../../protocol/events.js';
 import type { PersonaWorld } from '../../engine/world.js';
 import { outputs, personas, type PersonaRecord } from '../resources.js';
 
 const lastPublished = new WeakMap<PersonaRecord, string>();
 
+/** Active state paths, one per region leaf: "activity.gesturing.keyframe", "posture.sitting", … */
+const activePaths = (value: unknown, prefix = ''): string[] => {
+  if (typeof value === 'string') return [prefix ? `${prefix}.${value}` : value];
+  return Object.entries(value as Record<string, unknown>).flatMap(([key, child]) => activePaths(child, prefix ? `${prefix}.${key}` : key));
+};
+
 export const extractState = (persona: PersonaRecord, tick: number): PersonaState => {
   const snapshot = persona.actor.getSnapshot();
-  const value = snapshot.value as Record<string, string | Record<string, string>>;
-  const posture = typeof value.posture === 'string' ? value.posture : 'standing';
-  const { gesture, postureChange, feeling, gazeTarget } = snapshot.context;
-  const changing = posture === 'sittingDown' || posture === 'standingUp';
+  const value = snapshot.value as Record<string, unknown>;
+  const { activity, queue, feeling, gazeTarget } = snapshot.context;
   return {
     character: persona.character.id,
-    posture,
-    action: gesture?.name ?? (changing && postureChange ? postureChange.name : 'idle'),
+    posture: typeof value.posture === 'string' ? value.posture : 'standing',
+    action: activity.name ?? 'idle',
     expression: feeling.name,
     intensity: feeling.intensity,
     gaze: gazeTarget,
+    chart: activePaths(value),
+    queue: queue.map((q) => q.name),
     tick,
   };
 };
@@ -27,7 +33,7 @@ export const publishState = (world: PersonaWorld): void => {
   if (sinks.size === 0) return;
   for (const [eid, persona] of personas(world)) {
     const state = extractState(persona, world.time.tick);
-    const key = `${state.posture}|${state.action}|${state.expression}|${state.intensity}|${state.gaze}`;
+    const key = JSON.stringify({ ...state, tick: 0 });
     if (lastPublished.get(persona) === key) continue;
     lastPublished.set(persona, key);
     for (const sink of sinks) sink(eid, state);

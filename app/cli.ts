@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { startServer } from './server.js';
 import { getCharacter } from '../characters/index.js';
+import { actionNames, expressionNames } from '../characters/vocabulary.js';
 import { EmbeddedInterpreter } from '../persona/embedded-interpreter.js';
 
 const USAGE = `persona — a real-time interactive AI persona engine
@@ -9,6 +10,7 @@ const USAGE = `persona — a real-time interactive AI persona engine
 Usage:
   persona serve [--host 127.0.0.1] [--port 7860] [--fps 30|60] [--size 512] [--character aria] [--token T]
   persona interpret "<line>" [--character aria]
+  persona vocabulary [--json] [--character aria]
   persona bench [--out bench/results/latest.json] [--quick]
   persona <command> --help`;
 
@@ -24,6 +26,10 @@ const HELP: Record<string, string> = {
   interpret: `persona interpret "<line>" — print the Directives the embedded interpreter makes of a line, as JSON
 
   --character ID  whose vocabulary and voice to use (default aria)`,
+  vocabulary: `persona vocabulary — list what a character can do: actions, expressions, gaze targets
+
+  --json          print { "actions": [...], "expressions": [...], "gaze": [...] } with the canonical names
+  --character ID  whose vocabulary (default aria)`,
   bench: `persona bench — measure tick, native fill and action latency; write JSON (asserts nothing)
 
   --out PATH      where to write the JSON (default bench/results/latest.json)
@@ -49,6 +55,7 @@ export const main = async (argv: string[]): Promise<number> => {
   try {
     if (command === 'serve') return await serve(rest);
     if (command === 'interpret') return interpret(rest);
+    if (command === 'vocabulary') return vocabulary(rest);
     const { runBench } = await import('../bench/run.js');
     const { values } = parseArgs({ args: rest, options: { out: { type: 'string' }, quick: { type: 'boolean' } } });
     await runBench({ out: values.out ?? 'bench/results/latest.json', quick: values.quick ?? false });
@@ -103,5 +110,21 @@ const interpret = (args: string[]): number => {
   if (!line) throw new Error('give a line to interpret, e.g. persona interpret "wave twice"');
   const interpreter = new EmbeddedInterpreter(getCharacter(values.character ?? 'aria'));
   console.log(JSON.stringify(interpreter.interpret(line), null, 2));
+  return 0;
+};
+
+const vocabulary = (args: string[]): number => {
+  const { values } = parseArgs({ args, options: { json: { type: 'boolean' }, character: { type: 'string' } } });
+  const character = getCharacter(values.character ?? 'aria');
+  const v = character.vocabulary;
+  const listing = { actions: actionNames(v), expressions: expressionNames(v), gaze: [...v.gaze] };
+  if (values.json) {
+    console.log(JSON.stringify(listing));
+    return 0;
+  }
+  console.log(`${character.name} (${character.id})`);
+  for (const action of v.actions) console.log(`  ${action.name.padEnd(12)} ${action.kind.padEnd(8)} ${action.synonyms.slice(0, 4).join(', ')}`);
+  console.log(`expressions: ${listing.expressions.join(', ')}`);
+  console.log(`gaze: ${listing.gaze.join(', ')}`);
   return 0;
 };

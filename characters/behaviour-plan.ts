@@ -9,6 +9,8 @@ export interface ActionRequest {
   name: string;
   repeat?: number;
   speed?: number;
+  /** Wait behind what runs even if the action would normally interrupt it. */
+  queue?: boolean;
   directiveId?: string;
 }
 
@@ -46,7 +48,7 @@ export const planRequest = (
 
   const busy = state.activity.kind !== 'idle';
   // A request that interrupts discards the queue, so only the running change counts toward the posture.
-  const interrupting = action.kind === 'gesture' && action.interrupts && state.activity.kind !== 'posture';
+  const interrupting = action.kind === 'gesture' && action.interrupts && !request.queue && state.activity.kind !== 'posture';
   const posture = postureAfter(vocabulary, state.posture, interrupting ? [] : state.queue);
 
   if (action.kind === 'posture') {

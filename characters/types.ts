@@ -1,5 +1,6 @@
 /** A character definition: who the persona is, how it looks, what it can do and how it talks. */
 import type { Look } from '../protocol/look.js';
+import type { BehaviourChart } from './behaviour-chart.js';
 import type { Vocabulary } from './vocabulary.js';
 
 export interface CharacterDefinition {
@@ -13,6 +14,13 @@ export interface CharacterDefinition {
   /** How long an asked-for expression holds before easing back to the baseline, ms. */
   expressionHoldMs: number;
   vocabulary: Vocabulary;
+  /** How this character's behaviour differs from the default chart (docs/behaviour.md). */
+  behaviour?: {
+    /** Actions the persona does by itself after a while without input (default: look_around, stretch). */
+    fidgets?: readonly string[];
+    /** Swap named delays, actions or guards of the default chart: return `chart.provide({ … })`. */
+    customize?: (chart: BehaviourChart) => BehaviourChart;
+  };
   /**
    * Reply templates in the character's voice, keyed by action or expression name, plus
    * `unknown` (a line it did not understand), `refused` and `greeting`. `{name}` is replaced.

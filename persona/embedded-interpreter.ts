@@ -14,7 +14,9 @@ export interface Interpretation {
 }
 
 const COUNT_WORDS: Record<string, number> = { once: 1, twice: 2, thrice: 3, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6 };
-const NEGATIONS = /\b(don'?t|do not|never|no more|stop|quit)\b/;
+const NEGATIONS = /\b(don'?t|do not|never|no more)\b/;
+/** "stop waving": the action named after these words is cancelled, not started. */
+const CANCELS = /\b(stop|quit|no more)\b/;
 const STRONG = /\b(very|really|so|super|extremely|totally|incredibly)\b/;
 const WEAK = /\b(a bit|a little|slightly|somewhat|kind of|kinda|a tad)\b/;
 const GAZE_PHRASES: [RegExp, GazeTarget][] = [
@@ -79,7 +81,6 @@ export class EmbeddedInterpreter {
     const values = { name: this.character.name };
     for (const clause of clauses(line)) {
       let rest = ` ${clause} `;
-      const negated = NEGATIONS.test(rest);
       let gaze: GazeTarget | undefined;
       for (const [pattern, target] of GAZE_PHRASES) {
         if (pattern.test(rest)) {
@@ -88,9 +89,13 @@ export class EmbeddedInterpreter {
           break;
         }
       }
-      const action = this.actionMatchers.find((m) => m.pattern.test(rest));
+      let action = this.actionMatchers.find((m) => m.pattern.test(rest));
       if (action) rest = rest.replace(action.pattern, ' ');
       const expression = this.expressionMatchers.find((m) => m.pattern.test(rest));
+      // "stop waving" asks to cancel what runs: that is the `stop` control, where the vocabulary has one.
+      const stop = this.actionMatchers.find((m) => m.name === 'stop');
+      if (action && action.name !== 'stop' && CANCELS.test(rest) && stop) action = stop;
+      const negated = NEGATIONS.test(rest);
       if (negated) {
         const what = action?.name ?? expression?.name;
         if (what) replies.push(fill(pick(this.character.lines.negated, input) ?? "Okay, I won't {action}.", { ...values, action: what.replace(/_/g, ' ') }));
@@ -102,6 +107,8 @@ export class EmbeddedInterpreter {
       if (action) {
         const repeat = countIn(clause);
         directive.action = repeat ? { name: action.name, repeat } : { name: action.name };
+        // Later steps of one line wait for the earlier ones ("turn around and then wave").
+        if (directives.some((d) => d.action)) directive.action.queue = true;
       }
       if (expression) directive.expression = { name: expression.name, intensity: expression.name === 'neutral' ? 0 : intensity };
       if (gaze) directive.gaze = gaze;

@@ -33,6 +33,8 @@ export const directiveSchemaFor = (vocabulary: VocabularyNames) =>
           /** Playback speed multiplier. */
           speed: z.number().min(0.25).max(4).optional(),
           target: z.string().max(64).optional(),
+          /** true: wait for what runs instead of interrupting it (the later steps of "do X and then Y"). */
+          queue: z.boolean().optional(),
         })
         .strict()
         .optional(),

@@ -17,6 +17,23 @@ const addLine = (who: 'user' | 'persona' | 'error', text: string) => {
   log.scrollTop = log.scrollHeight;
 };
 
+/** Shows the chart's active state per region ("activity → gesturing.keyframe") and the queue. */
+const showChart = (paths: string[], queue: string[]) => {
+  const list = byId<HTMLDListElement>('chart-states');
+  list.replaceChildren(
+    ...paths.flatMap((path) => {
+      const [region, ...rest] = path.split('.');
+      const dt = document.createElement('dt');
+      dt.textContent = region!;
+      const dd = document.createElement('dd');
+      dd.textContent = rest.join('.');
+      dd.dataset.region = region;
+      return [dt, dd];
+    }),
+  );
+  byId('chart-queue').querySelector('span')!.textContent = queue.length ? queue.join(' → ') : 'empty';
+};
+
 const stage = new PersonaStage();
 (window as unknown as { personaStage: PersonaStage }).personaStage = stage;
 
@@ -45,6 +62,7 @@ const connect = async () => {
         byId('expression').textContent =
           message.state.expression === 'neutral' ? 'neutral' : `${message.state.expression} ${Math.round(message.state.intensity * 100)}%`;
         byId('posture').textContent = message.state.posture;
+        showChart(message.state.chart, message.state.queue);
         break;
       case 'reply':
         addLine('persona', message.text);

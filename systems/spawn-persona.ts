@@ -32,7 +32,8 @@ export const spawnPersona = (world: PersonaWorld, character: CharacterDefinition
   PoseVelocity.rotation.fill(0, base, base + ROTATION_STRIDE);
   Pose.hand.set(PoseTarget.hand.subarray(eid * HAND_CHANNEL_COUNT, (eid + 1) * HAND_CHANNEL_COUNT), eid * HAND_CHANNEL_COUNT);
 
-  const actor = createActor(behaviourChart, {
+  const chart = character.behaviour?.customize?.(behaviourChart) ?? behaviourChart;
+  const actor = createActor(chart, {
     clock: world.timers,
     input: {
       targets,
@@ -41,6 +42,7 @@ export const spawnPersona = (world: PersonaWorld, character: CharacterDefinition
       baseline: character.baseline,
       expressionHoldMs: character.expressionHoldMs,
       now: () => world.time.now,
+      fidgets: character.behaviour?.fidgets,
     },
   });
   const forward = (event: Parameters<Parameters<typeof actor.on>[1]>[0]) => {

@@ -111,11 +111,25 @@ describe('the UI in Chromium', () => {
     const armSide = silhouette(rest, 0, rest.png.width * 0.38);
     const { replies, sentAt } = await say('wave');
     await page.waitForFunction(() => document.getElementById('action')!.textContent === 'wave', null, { timeout: 1000 });
+    // The live chart panel shows the activity region playing the gesture.
+    expect(await page.textContent('#chart-states dd[data-region="activity"]')).toMatch(/^gesturing/);
     const { shot, ok, elapsed } = await within(sentAt, 1000, (s) => silhouette(s, 0, s.png.width * 0.38).top < armSide.top - 80);
     expect(ok, `arm top stayed near row ${silhouette(shot, 0, shot.png.width * 0.38).top} (rest ${armSide.top}) for ${elapsed} ms`).toBe(true);
     keep('stage-wave', shot);
     expect(await replyDelay(replies, sentAt)).toBeLessThanOrEqual(1000);
     await page.waitForFunction(() => document.getElementById('action')!.textContent === 'idle', null, { timeout: 5000 });
+    expect(await page.textContent('#chart-states dd[data-region="activity"]')).toBe('idle');
+  });
+
+  it('shows the action queue live: a step queued behind a running think', async () => {
+    await say('think');
+    await page.waitForFunction(() => document.getElementById('action')!.textContent === 'think', null, { timeout: 2000 });
+    await say('step left');
+    await page.waitForFunction(() => document.querySelector('#chart-queue span')!.textContent === 'step_left', null, { timeout: 2000 });
+    keep('chart-panel', { png: PNG.sync.read(await page.screenshot()), isFigure: () => false });
+    await say('stop');
+    await page.waitForFunction(() => document.querySelector('#chart-queue span')!.textContent === 'empty', null, { timeout: 2000 });
+    await page.waitForFunction(() => document.getElementById('action')!.textContent === 'idle', null, { timeout: 2000 });
   });
 
   it('"sit down": within 1 s the silhouette gets shorter', async () => {

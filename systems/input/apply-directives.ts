@@ -27,6 +27,7 @@ export const applyDirectives = (world: PersonaWorld): void => {
         name: directive.action.name,
         repeat: directive.action.repeat,
         speed: directive.action.speed,
+        queue: directive.action.queue,
         directiveId: directive.id,
       });
     }

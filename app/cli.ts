@@ -1,4 +1,5 @@
 /** The `persona` command: serve, interpret, bench. Each takes --help. */
+import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { startServer } from './server.js';
 import { getCharacter } from '../characters/index.js';
@@ -11,6 +12,7 @@ Usage:
   persona serve [--host 127.0.0.1] [--port 7860] [--fps 30|60] [--size 512] [--character aria] [--token T]
   persona interpret "<line>" [--character aria]
   persona vocabulary [--json] [--character aria]
+  persona trace [--seconds 10] [--out persona-trace.json] [--url http://127.0.0.1:7860] [--token T]
   persona bench [--out bench/results/latest.json] [--quick]
   persona <command> --help`;
 
@@ -30,6 +32,13 @@ const HELP: Record<string, string> = {
 
   --json          print { "actions": [...], "expressions": [...], "gaze": [...] } with the canonical names
   --character ID  whose vocabulary (default aria)`,
+  trace: `persona trace — save the last N seconds of a running server's frame timings as Chrome Trace Event JSON
+(open it in https://ui.perfetto.dev or chrome://tracing)
+
+  --seconds N     how much to save, 1–60 (default 10)
+  --out FILE      where to write it (default persona-trace.json)
+  --url URL       the running server (default http://127.0.0.1:7860; env PERSONA_URL)
+  --token T       its bearer token, if it has one (env PERSONA_TOKEN)`,
   bench: `persona bench — measure tick, native fill and action latency; write JSON (asserts nothing)
 
   --out PATH      where to write the JSON (default bench/results/latest.json)
@@ -56,6 +65,7 @@ export const main = async (argv: string[]): Promise<number> => {
     if (command === 'serve') return await serve(rest);
     if (command === 'interpret') return interpret(rest);
     if (command === 'vocabulary') return vocabulary(rest);
+    if (command === 'trace') return await trace(rest);
     const { runBench } = await import('../bench/run.js');
     const { values } = parseArgs({ args: rest, options: { out: { type: 'string' }, quick: { type: 'boolean' } } });
     await runBench({ out: values.out ?? 'bench/results/latest.json', quick: values.quick ?? false });
@@ -126,5 +136,24 @@ const vocabulary = (args: string[]): number => {
   for (const action of v.actions) console.log(`  ${action.name.padEnd(12)} ${action.kind.padEnd(8)} ${action.synonyms.slice(0, 4).join(', ')}`);
   console.log(`expressions: ${listing.expressions.join(', ')}`);
   console.log(`gaze: ${listing.gaze.join(', ')}`);
+  return 0;
+};
+
+const trace = async (args: string[]): Promise<number> => {
+  const { values } = parseArgs({ args, options: { seconds: { type: 'string' }, out: { type: 'string' }, url: { type: 'string' }, token: { type: 'string' } } });
+  const base = values.url ?? env.PERSONA_URL ?? 'http://127.0.0.1:7860';
+  const seconds = values.seconds ?? '10';
+  const token = values.token ?? env.PERSONA_TOKEN;
+  const response = await fetch(`${base}/api/trace?seconds=${encodeURIComponent(seconds)}`, {
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+  }).catch((error: Error) => {
+    throw new Error(`no server at ${base} (${error.message}); start one with \`persona serve\` or pass --url`);
+  });
+  const body = await response.text();
+  if (!response.ok) throw new Error(`${base} answered ${response.status}: ${body}`);
+  const out = values.out ?? 'persona-trace.json';
+  await writeFile(out, body);
+  const events = (JSON.parse(body) as { traceEvents: unknown[] }).traceEvents.length;
+  console.log(`wrote ${out}: ${events} trace events from the last ${seconds} s (open in https://ui.perfetto.dev)`);
   return 0;
 };

@@ -11,9 +11,14 @@ import { ServerConfigSchema, type ServerConfig } from '../protocol/config.js';
 import { MAX_UNACKED_FRAMES, encodeMessage, parseClientMessage, type ServerMessage } from '../protocol/wire.js';
 import { CHARACTERS } from '../characters/index.js';
 import { PersonaSession } from './session.js';
+import { ProfilerFeed } from './profiler-feed.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
+/** How often clients that asked for it get the profiler feed, ms. */
+const PROFILE_EVERY_MS = 250;
+/** Most seconds a trace export covers (the profiler's rings hold about a minute). */
+const MAX_TRACE_SECONDS = 60;
 /** Hard cap ws enforces by closing the socket; below it, our own 64 KiB check answers with an error message. */
 const WS_MAX_PAYLOAD = 1024 * 1024;
 
@@ -36,6 +41,7 @@ export const startServer = async (overrides: Partial<ServerConfig> = {}): Promis
     throw new Error(`binding ${config.host} exposes the persona beyond this machine: set a token (--token or PERSONA_TOKEN, 16+ characters)`);
   }
   const session = new PersonaSession({ character: config.character, fps: config.fps, width: config.width, height: config.height });
+  const feed = new ProfilerFeed(session);
 
   const authorized = (req: http.IncomingMessage) => {
     if (!config.token) return true;
@@ -56,6 +62,12 @@ export const startServer = async (overrides: Partial<ServerConfig> = {}): Promis
     if (url.pathname === '/api/health') {
       return json(200, { status: 'ok', character: session.character.id, fps: session.fps, width: session.width, height: session.height, tick: session.world.time.tick });
     }
+    if (url.pathname === '/api/trace') {
+      const seconds = Number(url.searchParams.get('seconds') ?? 10);
+      if (!(seconds > 0 && seconds <= MAX_TRACE_SECONDS)) return json(400, { error: `seconds must be in (0, ${MAX_TRACE_SECONDS}], got "${url.searchParams.get('seconds')}"` });
+      res.writeHead(200, { 'content-type': 'application/json', 'content-disposition': `attachment; filename="persona-trace-${Date.now()}.json"` });
+      return res.end(JSON.stringify(feed.trace(seconds)));
+    }
     if (url.pathname === '/api/characters') return json(200, CHARACTERS.map((c) => ({ id: c.id, name: c.name, personality: c.personality })));
     if (url.pathname === '/favicon.ico') return res.writeHead(204).end();
     const asset = STATIC[url.pathname];
@@ -68,7 +80,7 @@ export const startServer = async (overrides: Partial<ServerConfig> = {}): Promis
   };
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD });
-  const clients = new Map<WebSocket, { wantFrames: boolean; unacked: number }>();
+  const clients = new Map<WebSocket, { wantFrames: boolean; unacked: number; wantProfile: boolean }>();
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname !== '/ws' || !authorized(req)) {
@@ -86,7 +98,7 @@ export const startServer = async (overrides: Partial<ServerConfig> = {}): Promis
   };
 
   wss.on('connection', (ws: WebSocket) => {
-    const client = { wantFrames: true, unacked: 0 };
+    const client = { wantFrames: true, unacked: 0, wantProfile: false };
     clients.set(ws, client);
     const { character } = session;
     send(ws, { type: 'welcome', character: character.id, name: character.name, fps: session.fps, width: session.width, height: session.height });
@@ -105,7 +117,13 @@ export const startServer = async (overrides: Partial<ServerConfig> = {}): Promis
           client.unacked = Math.max(0, client.unacked - 1);
           return;
         }
+        if (message.type === 'profile') {
+          client.wantProfile = message.enabled;
+          return;
+        }
+        const receivedAt = performance.now();
         const result = session.chat(message.text);
+        feed.chatReceived(receivedAt, result.directives.filter((d) => d.action).map((d) => d.id));
         send(ws, { type: 'reply', text: result.reply, inReplyTo: message.text });
       } catch (error) {
         send(ws, { type: 'error', reason: (error as Error).message });
@@ -121,11 +139,19 @@ export const startServer = async (overrides: Partial<ServerConfig> = {}): Promis
     let encoded: Uint8Array | null = null; // encode once, only if some client takes it
     for (const [ws, client] of clients) {
       if (!client.wantFrames || client.unacked >= MAX_UNACKED_FRAMES || ws.readyState !== ws.OPEN) continue;
+      const start = performance.now();
       encoded ??= encodeMessage({ type: 'frame', seq: frame.seq, width: frame.width, height: frame.height, rgba: frame.rgba });
       client.unacked++;
       ws.send(encoded);
+      session.world.profiler.recordSend({ start, ms: performance.now() - start, bytes: encoded.byteLength });
     }
   });
+  const profileTimer = setInterval(() => {
+    const watchers = [...clients].filter(([, c]) => c.wantProfile).map(([ws]) => ws);
+    if (watchers.length === 0) return;
+    const message = feed.message();
+    for (const ws of watchers) send(ws, message);
+  }, PROFILE_EVERY_MS);
 
   session.start();
   await new Promise<void>((resolve, reject) => {
@@ -139,6 +165,8 @@ export const startServer = async (overrides: Partial<ServerConfig> = {}): Promis
     url: `http://${host}:${port}`,
     session,
     close: async () => {
+      clearInterval(profileTimer);
+      session.world.profiler.detach();
       session.stop();
       for (const ws of clients.keys()) ws.terminate();
       wss.close();

@@ -48,7 +48,7 @@ const measureTicks = async (seconds: number): Promise<{ tick: Distribution | nul
     session.chat(lines[i % lines.length]!);
     await sleep(700);
   }
-  const tick = distribution(session.schedule.profiler.ticks.values());
+  const tick = distribution(session.world.profiler.ticks.values());
   const dropped = session.droppedTicks;
   session.stop();
   return { tick, dropped, skipped: 0 };

@@ -6,9 +6,9 @@ import type { Schedule } from './schedule.js';
 import type { PersonaWorld } from './world.js';
 
 /** Advances engine time by one step and runs the schedule. Tests call this directly. */
-export const step = (world: PersonaWorld, schedule: Schedule): void => {
+export const step = (world: PersonaWorld, schedule: Schedule, lateness = 0): void => {
   world.time.now += world.time.dt;
-  schedule.runTick(world);
+  schedule.runTick(world, lateness);
 };
 
 export interface LoopHandle {
@@ -29,9 +29,10 @@ export const startLoop = (world: PersonaWorld, schedule: Schedule, maxCatchUp = 
     const run = Math.min(due, maxCatchUp);
     if (due > run) {
       dropped += due - run;
+      world.profiler.droppedTicks += due - run;
       world.time.now += (due - run) * world.time.dt;
     }
-    for (let i = 0; i < run; i++) step(world, schedule);
+    for (let i = 0; i < run; i++) step(world, schedule, world.clock.now() - origin - (world.time.now + world.time.dt));
     const nextAt = origin + world.time.now + world.time.dt;
     timer = setTimeout(loop, Math.max(0, nextAt - world.clock.now()));
   };

@@ -1,10 +1,12 @@
-/** Per-tick and per-system timings in ring buffers, with percentiles over what the ring holds. */
-export interface Distribution {
-  p50: number;
-  p95: number;
-  p99: number;
-  n: number;
-}
+/**
+ * The frame-budget profiler's core: per-tick and per-system timings, native fills, GC pauses and
+ * event-loop delay, each in a ring buffer; percentiles over sliding windows; Chrome Trace Event
+ * export. Recording a tick costs a handful of array writes; `enabled = false` skips even those.
+ */
+import { monitorEventLoopDelay, PerformanceObserver, type IntervalHistogram } from 'node:perf_hooks';
+import type { Distribution, ProfileWindow } from '../protocol/profile.js';
+
+export type { Distribution, ProfileWindow };
 
 /** Percentiles of `samples` (nearest rank); null when there are none. */
 export const distribution = (samples: ArrayLike<number>): Distribution | null => {
@@ -16,6 +18,7 @@ export const distribution = (samples: ArrayLike<number>): Distribution | null =>
   return { p50: round(at(0.5)), p95: round(at(0.95)), p99: round(at(0.99)), n };
 };
 
+/** A fixed-size ring of numbers. */
 export class Ring {
   private readonly data: Float64Array;
   private count = 0;
@@ -29,7 +32,11 @@ export class Ring {
     this.count = Math.min(this.count + 1, this.data.length);
   }
   values(): Float64Array {
-    return this.count < this.data.length ? this.data.slice(0, this.count) : this.data.slice();
+    if (this.count < this.data.length) return this.data.slice(0, this.count);
+    return Float64Array.from({ length: this.count }, (_, i) => this.data[(this.next + i) % this.data.length]!);
+  }
+  get size(): number {
+    return this.count;
   }
   clear(): void {
     this.count = 0;
@@ -37,19 +44,211 @@ export class Ring {
   }
 }
 
-/** Keeps the last `capacity` ticks (10 s at 60 Hz by default). */
+/** A fixed-size ring of records, oldest first. */
+class RecordRing<T> {
+  private readonly items: (T | undefined)[];
+  private next = 0;
+  private count = 0;
+  constructor(capacity: number) {
+    this.items = new Array<T | undefined>(capacity);
+  }
+  push(item: T): void {
+    this.items[this.next] = item;
+    this.next = (this.next + 1) % this.items.length;
+    this.count = Math.min(this.count + 1, this.items.length);
+  }
+  /** Items whose `at(item)` is at or after `since`, oldest first. */
+  since(since: number, at: (item: T) => number): T[] {
+    const out: T[] = [];
+    for (let i = 0; i < this.count; i++) {
+      const item = this.items[(this.next - this.count + i + this.items.length) % this.items.length]!;
+      if (at(item) >= since) out.push(item);
+    }
+    return out;
+  }
+}
+
+export interface TickRecord {
+  /** performance.now() when the tick began. */
+  start: number;
+  total: number;
+  /** Duration of each system, ms, in `systemNames` order. */
+  systems: Float32Array;
+  /** How late the tick began against its schedule, ms. */
+  lateness: number;
+}
+
+export interface NativeFillRecord {
+  /** performance.now() when the fill was handed to the worker, and when its promise settled. */
+  submitted: number;
+  settled: number;
+  /** Worker time rendering, and time waiting for a worker thread (both measured in C++). */
+  fillMs: number;
+  queueMs: number;
+}
+
+export interface SendRecord {
+  start: number;
+  ms: number;
+  bytes: number;
+}
+
+export interface GcRecord {
+  start: number;
+  ms: number;
+  kind: string;
+}
+
+/** Chrome Trace Event format, "complete" events (opens in Perfetto and chrome://tracing). */
+export interface TraceEvent {
+  name: string;
+  cat: string;
+  ph: 'X' | 'M' | 'C';
+  ts: number;
+  dur?: number;
+  pid: number;
+  tid: number;
+  args?: Record<string, unknown>;
+}
+
+const GC_KINDS: Record<number, string> = { 1: 'scavenge', 2: 'mark-sweep-compact', 4: 'incremental-marking', 8: 'weak-callbacks', 15: 'all' };
+
 export class TickProfiler {
+  /** When false, the schedule runs systems without timing them (the profiler's cost is zero). */
+  enabled = true;
+  /** System names in run order (`phase/name`). */
+  readonly systemNames: string[] = [];
   readonly ticks: Ring;
   readonly systems = new Map<string, Ring>();
-  constructor(private readonly capacity = 600) {
+  private readonly records: RecordRing<TickRecord>;
+  private readonly fills: RecordRing<NativeFillRecord>;
+  private readonly sends: RecordRing<SendRecord>;
+  private readonly gcs: RecordRing<GcRecord>;
+  private loopDelay: IntervalHistogram | null = null;
+  private gcObserver: PerformanceObserver | null = null;
+  droppedTicks = 0;
+
+  /** Keeps `capacity` ticks (60 s at 30 Hz by default). */
+  constructor(private readonly capacity = 1800) {
     this.ticks = new Ring(capacity);
+    this.records = new RecordRing(capacity);
+    this.fills = new RecordRing(capacity * 2);
+    this.sends = new RecordRing(capacity * 4);
+    this.gcs = new RecordRing(2048);
   }
-  recordTick(ms: number): void {
-    this.ticks.push(ms);
+
+  /** Starts watching the event loop and the garbage collector (stop with `detach`). */
+  attach(): void {
+    if (this.loopDelay) return;
+    this.loopDelay = monitorEventLoopDelay({ resolution: 5 });
+    this.loopDelay.enable();
+    this.gcObserver = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        const kind = (e as { detail?: { kind?: number } }).detail?.kind ?? 0;
+        this.gcs.push({ start: e.startTime, ms: e.duration, kind: GC_KINDS[kind] ?? `kind ${kind}` });
+      }
+    });
+    this.gcObserver.observe({ entryTypes: ['gc'] });
   }
-  recordSystem(name: string, ms: number): void {
-    let ring = this.systems.get(name);
-    if (!ring) this.systems.set(name, (ring = new Ring(this.capacity)));
-    ring.push(ms);
+
+  detach(): void {
+    this.loopDelay?.disable();
+    this.loopDelay = null;
+    this.gcObserver?.disconnect();
+    this.gcObserver = null;
+  }
+
+  /** The systems, in run order: column i of a tick record is `names[i]`. The schedule calls this as systems are added. */
+  setSystems(names: string[]): void {
+    this.systemNames.splice(0, this.systemNames.length, ...names);
+    for (const name of names) if (!this.systems.has(name)) this.systems.set(name, new Ring(this.capacity));
+  }
+
+  recordTick(record: TickRecord): void {
+    this.ticks.push(record.total);
+    record.systems.forEach((ms, i) => this.systems.get(this.systemNames[i]!)!.push(ms));
+    this.records.push(record);
+  }
+
+  recordFill(record: NativeFillRecord): void {
+    this.fills.push(record);
+  }
+
+  recordSend(record: SendRecord): void {
+    this.sends.push(record);
+  }
+
+  /** The last `count` ticks as time per phase (summing the phase's systems), oldest first. */
+  bars(count: number, phases: readonly string[]): { tick: number; phases: number[]; lateMs: number; start: number }[] {
+    const phaseOf = this.systemNames.map((name) => phases.indexOf(name.split('/')[0]!));
+    const recent = this.records.since(-Infinity, (r) => r.start).slice(-count);
+    return recent.map((r, i) => {
+      const sums = phases.map(() => 0);
+      r.systems.forEach((ms, k) => (sums[phaseOf[k]!]! += ms));
+      return { tick: i, phases: sums.map((v) => Math.round(v * 1000) / 1000), lateMs: Math.round(r.lateness * 100) / 100, start: r.start };
+    });
+  }
+
+  /** Aggregates over the last `seconds`, against a frame budget of `budgetMs`. */
+  window(seconds: number, budgetMs: number): ProfileWindow {
+    const since = performance.now() - seconds * 1000;
+    const ticks = this.records.since(since, (r) => r.start);
+    const fills = this.fills.since(since, (f) => f.settled);
+    const sends = this.sends.since(since, (s) => s.start);
+    const total = ticks.reduce((s, t) => s + t.total, 0) || 1;
+    const systems = this.systemNames.map((name, i) => {
+      const d = distribution(ticks.map((t) => t.systems[i]!));
+      return { name, p50: d?.p50 ?? 0, p99: d?.p99 ?? 0, share: ticks.reduce((s, t) => s + t.systems[i]!, 0) / total };
+    });
+    const span = ticks.length > 1 ? (ticks[ticks.length - 1]!.start - ticks[0]!.start) / 1000 : 0;
+    return {
+      seconds,
+      budgetMs,
+      fps: span > 0 ? Math.round(((ticks.length - 1) / span) * 10) / 10 : 0,
+      tick: distribution(ticks.map((t) => t.total)),
+      systems,
+      nativeFill: distribution(fills.map((f) => f.fillMs)),
+      nativeQueue: distribution(fills.map((f) => f.queueMs)),
+      send: distribution(sends.map((s) => s.ms)),
+      eventLoopDelayP99: this.loopDelay ? Math.round(this.loopDelay.percentile(99) / 1e3) / 1e3 : 0,
+      gcMs: Math.round(this.gcs.since(since, (g) => g.start).reduce((s, g) => s + g.ms, 0) * 1000) / 1000,
+      lateTicks: ticks.filter((t) => t.lateness > budgetMs / 2).length,
+      droppedTicks: this.droppedTicks,
+    };
+  }
+
+  /** The last `seconds` as Chrome Trace Event JSON objects: ticks and systems, native fills, sends, GC. */
+  trace(seconds: number): TraceEvent[] {
+    const since = performance.now() - seconds * 1000;
+    const us = (ms: number) => Math.round(ms * 1000);
+    const pid = process.pid;
+    const TICK = 1, NATIVE = 2, OUTPUT = 3, GC = 4;
+    const events: TraceEvent[] = [
+      { name: 'process_name', cat: '__metadata', ph: 'M', ts: 0, pid, tid: TICK, args: { name: 'persona engine' } },
+      { name: 'thread_name', cat: '__metadata', ph: 'M', ts: 0, pid, tid: TICK, args: { name: 'engine tick (JS)' } },
+      { name: 'thread_name', cat: '__metadata', ph: 'M', ts: 0, pid, tid: NATIVE, args: { name: 'native fill (worker)' } },
+      { name: 'thread_name', cat: '__metadata', ph: 'M', ts: 0, pid, tid: OUTPUT, args: { name: 'preview send' } },
+      { name: 'thread_name', cat: '__metadata', ph: 'M', ts: 0, pid, tid: GC, args: { name: 'garbage collector' } },
+    ];
+    for (const t of this.records.since(since, (r) => r.start)) {
+      events.push({ name: 'tick', cat: 'tick', ph: 'X', ts: us(t.start), dur: us(t.total), pid, tid: TICK, args: { lateMs: t.lateness } });
+      let offset = t.start;
+      t.systems.forEach((ms, i) => {
+        const [phase, name] = this.systemNames[i]!.split('/');
+        events.push({ name: name!, cat: phase!, ph: 'X', ts: us(offset), dur: us(ms), pid, tid: TICK });
+        offset += ms;
+      });
+    }
+    for (const f of this.fills.since(since, (r) => r.submitted)) {
+      events.push({ name: 'queue wait', cat: 'native', ph: 'X', ts: us(f.submitted), dur: us(f.queueMs), pid, tid: NATIVE });
+      events.push({ name: 'puppet fill', cat: 'native', ph: 'X', ts: us(f.submitted + f.queueMs), dur: us(f.fillMs), pid, tid: NATIVE });
+    }
+    for (const s of this.sends.since(since, (r) => r.start)) {
+      events.push({ name: 'encode + send', cat: 'output', ph: 'X', ts: us(s.start), dur: us(s.ms), pid, tid: OUTPUT, args: { bytes: s.bytes } });
+    }
+    for (const g of this.gcs.since(since, (r) => r.start)) {
+      events.push({ name: `GC ${g.kind}`, cat: 'gc', ph: 'X', ts: us(g.start), dur: us(g.ms), pid, tid: GC });
+    }
+    return events;
   }
 }

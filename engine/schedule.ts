@@ -3,7 +3,6 @@
  * lives here; systems never call each other. Registration happens in one file (systems/schedule.ts).
  */
 import type { PersonaWorld } from './world.js';
-import { TickProfiler } from './profiler.js';
 
 export const PHASES = ['input', 'behaviour', 'animation', 'frame', 'output', 'profile'] as const;
 export type Phase = (typeof PHASES)[number];
@@ -13,17 +12,23 @@ export type System = (world: PersonaWorld) => void;
 interface Entry {
   name: string;
   run: System;
+  column: number;
 }
 
 export class Schedule {
   private readonly phases = new Map<Phase, Entry[]>(PHASES.map((p) => [p, []]));
-  readonly profiler = new TickProfiler();
+  private ordered: Entry[] = [];
+  private names: string[] = [];
 
   add(phase: Phase, name: string, run: System): this {
     const entries = this.phases.get(phase);
     if (!entries) throw new Error(`unknown phase "${phase}"; phases are ${PHASES.join(', ')}`);
     if (entries.some((e) => e.name === name)) throw new Error(`system "${name}" is already in phase "${phase}"`);
-    entries.push({ name, run });
+    entries.push({ name, run, column: -1 });
+    this.ordered = PHASES.flatMap((p) => this.phases.get(p)!);
+    // Profiler columns follow run order, so a trace lays systems end to end as they ran.
+    this.ordered.forEach((e, i) => (e.column = i));
+    this.names = this.order();
     return this;
   }
 
@@ -33,16 +38,24 @@ export class Schedule {
   }
 
   /** Runs one tick at the world's current time: every phase in order, timing each system. */
-  runTick(world: PersonaWorld): void {
-    const tickStart = performance.now();
-    for (const phase of PHASES) {
-      for (const entry of this.phases.get(phase)!) {
-        const start = performance.now();
-        entry.run(world);
-        this.profiler.recordSystem(`${phase}/${entry.name}`, performance.now() - start);
-      }
+  runTick(world: PersonaWorld, lateness = 0): void {
+    const { profiler } = world;
+    if (!profiler.enabled) {
+      for (const entry of this.ordered) entry.run(world);
+      world.time.tick++;
+      return;
     }
-    this.profiler.recordTick(performance.now() - tickStart);
+    if (profiler.systemNames.length !== this.names.length) profiler.setSystems(this.names);
+    const systems = new Float32Array(this.names.length);
+    const start = performance.now();
+    let last = start;
+    for (const entry of this.ordered) {
+      entry.run(world);
+      const now = performance.now();
+      systems[entry.column] = now - last;
+      last = now;
+    }
+    profiler.recordTick({ start, total: last - start, systems, lateness });
     world.time.tick++;
   }
 }

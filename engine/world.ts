@@ -6,6 +6,7 @@ import { createWorld, type World } from 'bitecs';
 import type { EngineEvent } from '../protocol/events.js';
 import type { EngineClock } from './clock.js';
 import { EngineTimers } from './timers.js';
+import { TickProfiler } from './profiler.js';
 
 export interface WorldTime {
   /** Engine time of the current tick, ms. */
@@ -22,6 +23,8 @@ export interface WorldContext {
   timers: EngineTimers;
   /** Events the engine raised this tick, drained by the output phase. */
   events: { eid: number; event: EngineEvent }[];
+  /** Frame-budget timings: every tick's systems, native fills, sends, GC, event-loop delay. */
+  profiler: TickProfiler;
   /** Named resources that plugins and systems share (frame rings, actors, sinks). */
   resources: Map<string, unknown>;
 }
@@ -41,6 +44,7 @@ export const createPersonaWorld = ({ clock, hz }: WorldOptions): PersonaWorld =>
     clock,
     timers: new EngineTimers(() => time.now),
     events: [],
+    profiler: new TickProfiler(hz * 60),
     resources: new Map(),
   });
 };

@@ -5,6 +5,7 @@
 import { Packr } from 'msgpackr';
 import { z } from 'zod';
 import type { EngineEvent, PersonaState } from './events.js';
+import type { ProfileWindow } from './profile.js';
 
 /**
  * Preview frames a client may have unacknowledged. Frames beyond it are skipped for that client, so
@@ -20,6 +21,8 @@ export const ClientMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('hello'), wantFrames: z.boolean().default(true) }).strict(),
   /** Sent after a preview frame is shown; the server keeps at most MAX_UNACKED_FRAMES in flight per client. */
   z.object({ type: z.literal('ack'), seq: z.number().int().min(0) }).strict(),
+  /** Turns the profiler feed (ProfileMessage, 4 per second) on or off for this client. */
+  z.object({ type: z.literal('profile'), enabled: z.boolean() }).strict(),
 ]);
 
 export type ClientMessage = z.infer<typeof ClientMessageSchema>;
@@ -33,6 +36,27 @@ export interface FrameMessage {
   rgba: Uint8Array;
 }
 
+/** One tick's time per phase, ms, for the overlay's stacked bars. */
+export interface TickBar {
+  tick: number;
+  phases: number[];
+  lateMs: number;
+}
+
+/** The profiler feed for the overlay. */
+export interface ProfileMessage {
+  type: 'profile';
+  budgetMs: number;
+  phases: string[];
+  /** The latest ticks, oldest first. */
+  bars: TickBar[];
+  window: ProfileWindow;
+  /** Chat line received → first frame showing the action it asked for, for the last such line. */
+  lastActionLatencyMs: number | null;
+  /** Time to the LLM's first token, when an LLM answered the last line. */
+  llmTtftMs: number | null;
+}
+
 export type ServerMessage =
   | { type: 'welcome'; character: string; name: string; fps: number; width: number; height: number }
   | { type: 'reply'; text: string; inReplyTo: string }
@@ -40,6 +64,7 @@ export type ServerMessage =
   | { type: 'event'; event: EngineEvent }
   | { type: 'state'; state: PersonaState }
   | { type: 'error'; reason: string }
+  | ProfileMessage
   | FrameMessage;
 
 // Records keep repeated message shapes small; plain `unpack` on the other side reads them.

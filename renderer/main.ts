@@ -1,6 +1,7 @@
 /** The browser UI: stage, chat and status, talking to the server over one msgpackr WebSocket. */
 import { decodeMessage, encodeMessage, type ServerMessage } from '../protocol/wire.js';
 import { PersonaStage } from './stage.js';
+import { ProfilerOverlay } from './profiler-overlay.js';
 
 const byId = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const log = byId<HTMLUListElement>('chat-log');
@@ -37,9 +38,15 @@ const showChart = (paths: string[], queue: string[]) => {
 const stage = new PersonaStage();
 (window as unknown as { personaStage: PersonaStage }).personaStage = stage;
 
+let overlay: ProfilerOverlay | null = null;
+
 const connect = async () => {
   await stage.init(byId('stage'), 512, 512);
+  overlay = new ProfilerOverlay(stage.width);
+  stage.addOverlay(overlay.view);
+  (window as unknown as { profilerOverlay: ProfilerOverlay }).profilerOverlay = overlay;
   const token = new URLSearchParams(location.search).get('token');
+  if (token) byId<HTMLAnchorElement>('trace-download').href += `&token=${encodeURIComponent(token)}`;
   const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws${token ? `?token=${encodeURIComponent(token)}` : ''}`);
   ws.binaryType = 'arraybuffer';
   ws.onopen = () => (connection.textContent = 'connected');
@@ -70,11 +77,29 @@ const connect = async () => {
       case 'error':
         addLine('error', message.reason);
         break;
+      case 'profile':
+        overlay?.update(message);
+        stage.redraw();
+        break;
       case 'event':
         if (message.event.type === 'action.refused') addLine('error', `${message.event.action}: ${message.event.reason}`);
         break;
     }
   };
+  const toggleProfiler = () => {
+    if (!overlay || ws.readyState !== WebSocket.OPEN) return;
+    overlay.visible = !overlay.visible;
+    byId('profiler-toggle').setAttribute('aria-pressed', String(overlay.visible));
+    ws.send(encodeMessage({ type: 'profile', enabled: overlay.visible }));
+    stage.redraw();
+  };
+  byId('profiler-toggle').addEventListener('click', toggleProfiler);
+  window.addEventListener('keydown', (event) => {
+    if (event.key === 'F3') {
+      event.preventDefault();
+      toggleProfiler();
+    }
+  });
   byId<HTMLFormElement>('chat-form').addEventListener('submit', (event) => {
     event.preventDefault();
     const text = input.value.trim();

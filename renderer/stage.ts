@@ -1,5 +1,5 @@
 /** The PixiJS stage: the persona's latest frame, uploaded from raw RGBA bytes into a BufferImageSource. */
-import { Application, BufferImageSource, Sprite, Texture } from 'pixi.js';
+import { Application, BufferImageSource, Sprite, Texture, type Container } from 'pixi.js';
 // Pixi compiles shaders with new Function() unless this module swaps in eval-free paths; our CSP forbids eval.
 import 'pixi.js/unsafe-eval';
 
@@ -18,6 +18,20 @@ export class PersonaStage {
     container.appendChild(this.app.canvas);
   }
 
+  /** Puts a layer over the persona (the profiler overlay). */
+  addOverlay(layer: Container): void {
+    this.app.stage.addChild(layer);
+  }
+
+  /** Draws the stage now (after an overlay changed). */
+  redraw(): void {
+    this.app.render();
+  }
+
+  get width(): number {
+    return this.app.renderer.width;
+  }
+
   /** Shows one frame of straight-alpha RGBA; the texture is re-made only when the size changes. */
   show(rgba: Uint8Array, width: number, height: number): void {
     if (!this.source || this.source.width !== width || this.source.height !== height) {
@@ -28,7 +42,7 @@ export class PersonaStage {
       this.sprite = new Sprite(new Texture({ source: this.source }));
       this.sprite.width = this.app.renderer.width;
       this.sprite.height = this.app.renderer.height;
-      this.app.stage.addChild(this.sprite);
+      this.app.stage.addChildAt(this.sprite, 0); // under any overlay
     }
     this.pixels!.set(rgba);
     this.source.update();

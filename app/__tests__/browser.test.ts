@@ -121,6 +121,40 @@ describe('the UI in Chromium', () => {
     expect(await page.textContent('#chart-states dd[data-region="activity"]')).toBe('idle');
   });
 
+  it('toggles the profiler overlay with F3: bars per tick over the stage, then off again', async () => {
+    const before = await shoot();
+    await page.keyboard.press('F3');
+    await page.waitForFunction(() => (window as unknown as { profilerOverlay: { updates: number } }).profilerOverlay.updates >= 3, null, { timeout: 5000 });
+    expect(await page.getAttribute('#profiler-toggle', 'aria-pressed')).toBe('true');
+    await say('wave');
+    await page.waitForTimeout(600);
+    const shot = await shoot();
+    keep('profiler-overlay', shot);
+    // The chart area (top 100 rows) is darkened, with coloured bars in it.
+    const { png } = shot;
+    let bright = 0;
+    let dark = 0;
+    for (let y = 8; y < 98; y++)
+      for (let x = 8; x < png.width - 8; x++) {
+        const i = (y * png.width + x) * 4;
+        const [r, g, b] = [png.data[i]!, png.data[i + 1]!, png.data[i + 2]!];
+        if (Math.max(r, g, b) - Math.min(r, g, b) > 60 && Math.max(r, g, b) > 120) bright++;
+        if (r + g + b < 40) dark++;
+      }
+    expect(bright).toBeGreaterThan(50); // phase-coloured bars and the red budget line
+    expect(dark).toBeGreaterThan(10_000); // the overlay's dark panel
+    await page.click('#profiler-toggle');
+    expect(await page.getAttribute('#profiler-toggle', 'aria-pressed')).toBe('false');
+    await page.waitForTimeout(300);
+    let stillDark = 0;
+    const after = (await shoot()).png;
+    for (let i = 0; i < 512 * 90 * 4; i += 4) if (after.data[i]! + after.data[i + 1]! + after.data[i + 2]! < 40) stillDark++;
+    let darkBefore = 0;
+    for (let i = 0; i < 512 * 90 * 4; i += 4) if (before.png.data[i]! + before.png.data[i + 1]! + before.png.data[i + 2]! < 40) darkBefore++;
+    expect(stillDark).toBeLessThan(darkBefore + 2000);
+    await page.waitForFunction(() => document.getElementById('action')!.textContent === 'idle', null, { timeout: 5000 });
+  });
+
   it('shows the action queue live: a step queued behind a running think', async () => {
     await say('think');
     await page.waitForFunction(() => document.getElementById('action')!.textContent === 'think', null, { timeout: 2000 });

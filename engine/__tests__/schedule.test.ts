@@ -29,8 +29,8 @@ describe('schedule', () => {
     const world = createPersonaWorld({ clock: new SimulatedClock(), hz: 60 });
     const schedule = new Schedule().add('input', 'a', () => {}).add('output', 'b', () => {});
     for (let i = 0; i < 5; i++) step(world, schedule);
-    expect(schedule.profiler.ticks.values()).toHaveLength(5);
-    expect(schedule.profiler.systems.get('output/b')?.values()).toHaveLength(5);
+    expect(world.profiler.ticks.values()).toHaveLength(5);
+    expect(world.profiler.systems.get('output/b')?.values()).toHaveLength(5);
   });
 });
 

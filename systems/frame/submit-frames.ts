@@ -36,8 +36,12 @@ export const submitFrames = (world: PersonaWorld): void => {
     ring.seq[index] = ring.nextSeq++;
     ring.submittedAt[index] = world.time.now;
     packConditioning(eid, world.time.now, ring.conditioning[index]!);
+    const submitted = performance.now();
     ring.source.fill(ring.conditioning[index]!, ring.buffers[index]!).then(
-      (result) => settle(ring, index, result.fillMs),
+      (result) => {
+        world.profiler.recordFill({ submitted, settled: performance.now(), fillMs: result.fillMs, queueMs: result.queueMs });
+        settle(ring, index, result.fillMs);
+      },
       (error: Error) => {
         ring.state[index] = 'free';
         ring.lastError = error.message;

@@ -1,0 +1,63 @@
+/**
+ * What the server tells profiling users: the overlay feed (tick bars per phase, window aggregates,
+ * the last chat line's action latency) and Chrome Trace Event exports of the last N seconds.
+ */
+import { PHASES } from '../engine/schedule.js';
+import type { TraceEvent } from '../engine/profiler.js';
+import type { ProfileMessage } from '../protocol/wire.js';
+import type { PersonaSession } from './session.js';
+
+/** Ticks of bars in each overlay message (about 4 s at 30 Hz). */
+const BARS = 120;
+/** Seconds the overlay's aggregates cover. */
+const WINDOW_SECONDS = 5;
+
+export class ProfilerFeed {
+  private pending: { receivedAt: number; directiveIds: Set<string>; startedAt?: number } | null = null;
+  lastActionLatencyMs: number | null = null;
+  llmTtftMs: number | null = null;
+
+  constructor(private readonly session: PersonaSession) {
+    session.world.profiler.attach();
+    session.onEvent((event) => {
+      if (event.type === 'action.started' && event.directiveId && this.pending?.directiveIds.has(event.directiveId)) {
+        this.pending.startedAt ??= event.at;
+      }
+    });
+    session.onFrame((frame) => {
+      // The first frame rendered from a tick at or after the action's start shows it.
+      if (this.pending?.startedAt !== undefined && frame.submittedAt >= this.pending.startedAt) {
+        this.lastActionLatencyMs = Math.round((performance.now() - this.pending.receivedAt) * 100) / 100;
+        this.pending = null;
+      }
+    });
+  }
+
+  /** Call when a chat line arrives, with the directive ids it produced. */
+  chatReceived(receivedAt: number, directiveIds: string[]): void {
+    if (directiveIds.length) this.pending = { receivedAt, directiveIds: new Set(directiveIds) };
+  }
+
+  message(): ProfileMessage {
+    const profiler = this.session.world.profiler;
+    const budgetMs = 1000 / this.session.fps;
+    return {
+      type: 'profile',
+      budgetMs,
+      phases: [...PHASES],
+      bars: profiler.bars(BARS, PHASES).map(({ start: _, ...bar }) => bar),
+      window: profiler.window(WINDOW_SECONDS, budgetMs),
+      lastActionLatencyMs: this.lastActionLatencyMs,
+      llmTtftMs: this.llmTtftMs,
+    };
+  }
+
+  /** The last `seconds` as a Chrome trace file's JSON object. */
+  trace(seconds: number): { traceEvents: TraceEvent[]; displayTimeUnit: 'ms'; metadata: Record<string, unknown> } {
+    return {
+      traceEvents: this.session.world.profiler.trace(seconds),
+      displayTimeUnit: 'ms',
+      metadata: { character: this.session.character.id, fps: this.session.fps, seconds },
+    };
+  }
+}

@@ -14,6 +14,7 @@ Usage:
   persona vocabulary [--json] [--character aria]
   persona trace [--seconds 10] [--out persona-trace.json] [--url http://127.0.0.1:7860] [--token T]
   persona bench [--out bench/results/latest.json] [--quick]
+  persona soak [--minutes 30] [--out bench/results/soak.json]
   persona <command> --help`;
 
 const HELP: Record<string, string> = {
@@ -39,6 +40,10 @@ const HELP: Record<string, string> = {
   --out FILE      where to write it (default persona-trace.json)
   --url URL       the running server (default http://127.0.0.1:7860; env PERSONA_URL)
   --token T       its bearer token, if it has one (env PERSONA_TOKEN)`,
+  soak: `persona soak — run one session under random directives for a while; report RSS drift, dropped frames, tick percentiles
+
+  --minutes N     how long (default 30)
+  --out PATH      where to write the JSON (default bench/results/soak.json)`,
   bench: `persona bench — measure tick, native fill and action latency; write JSON (asserts nothing)
 
   --out PATH      where to write the JSON (default bench/results/latest.json)
@@ -66,6 +71,12 @@ export const main = async (argv: string[]): Promise<number> => {
     if (command === 'interpret') return interpret(rest);
     if (command === 'vocabulary') return vocabulary(rest);
     if (command === 'trace') return await trace(rest);
+    if (command === 'soak') {
+      const { runSoak } = await import('../bench/soak.js');
+      const { values } = parseArgs({ args: rest, options: { minutes: { type: 'string' }, out: { type: 'string' } } });
+      await runSoak({ minutes: Number(values.minutes ?? 30), out: values.out ?? 'bench/results/soak.json' });
+      return 0;
+    }
     const { runBench } = await import('../bench/run.js');
     const { values } = parseArgs({ args: rest, options: { out: { type: 'string' }, quick: { type: 'boolean' } } });
     await runBench({ out: values.out ?? 'bench/results/latest.json', quick: values.quick ?? false });

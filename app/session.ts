@@ -28,6 +28,11 @@ export interface SessionOptions {
   clock?: EngineClock;
   /** A frame source to use instead of the native puppet (null: no frames, for logic-only tests). */
   source?: FrameSource | null;
+  /**
+   * Move the mouth along the reply's letters while it shows (default false). Off by default: with
+   * no voice yet, a talking mouth reads as muted audio; a voice will drive the same speech layer.
+   */
+  lipSyncText?: boolean;
 }
 
 export class PersonaSession {
@@ -49,7 +54,7 @@ export class PersonaSession {
     this.width = options.width ?? 512;
     this.height = options.height ?? 512;
     this.world = createPersonaWorld({ clock: options.clock ?? new RealClock(), hz: this.fps });
-    registerPersonaResources(this.world);
+    registerPersonaResources(this.world, { lipSyncText: options.lipSyncText ?? false });
     this.schedule = createPersonaSchedule();
     this.source = options.source === undefined ? new PuppetSource(this.width, this.height) : options.source;
     this.eid = spawnPersona(this.world, this.character, this.source);

@@ -11,6 +11,8 @@ import { distribution, type Distribution } from '../engine/profiler.js';
 import { getCharacter } from '../characters/index.js';
 import { PuppetSource, createConditioning } from '../native/index.js';
 import { PersonaSession } from '../app/session.js';
+import { measureProfilerCostUs } from './profiler-overhead.js';
+import { measureSessionsPerMachine } from './sessions-per-machine.js';
 
 export interface BenchOptions {
   out: string;
@@ -101,6 +103,13 @@ export const runBench = async ({ out, quick }: BenchOptions): Promise<void> => {
   const ticks = await measureTicks(quick ? 4 : 12);
   progress(`action latency (${quick ? 4 : 15} waves)…`);
   const actionLatency = await measureActionLatency(quick ? 4 : 15);
+  progress('profiler overhead (profiler on vs off, alternating blocks)…');
+  const profilerCostUs = measureProfilerCostUs(quick ? 6 : 20);
+  // Its cost against the tick it measures: a live session's median tick.
+  const profilerOverhead =
+    profilerCostUs !== null && ticks.tick ? Math.round((Math.max(0, profilerCostUs) / (ticks.tick.p50 * 1000)) * 10000) / 100 : null;
+  progress('sessions per machine (stepping the count up)…');
+  const scale = await measureSessionsPerMachine(quick ? 2 : 5, progress);
   const cpus = os.cpus();
   const result = {
     tick_ms: ticks.tick,
@@ -112,9 +121,11 @@ export const runBench = async ({ out, quick }: BenchOptions): Promise<void> => {
     webrtc_glass_to_glass_ms: null,
     webrtc_baseline_g2g_ms: null,
     webrtc_g2g_ratio: null,
-    sessions_per_machine: null,
+    sessions_per_machine: scale.sessions,
+    sessions_per_machine_steps: scale.steps,
     rss_mb: Math.round(process.memoryUsage().rss / 1048576),
-    profiler_overhead_pct: null,
+    profiler_overhead_pct: profilerOverhead,
+    profiler_cost_us_per_tick: profilerCostUs,
     dropped_ticks: ticks.dropped,
     machine: { cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, node: process.version, platform: `${os.platform()} ${os.arch()}` },
     quick,
@@ -125,5 +136,7 @@ export const runBench = async ({ out, quick }: BenchOptions): Promise<void> => {
   const row = (name: string, d: Distribution | null) =>
     d ? `${name.padEnd(22)} p50 ${d.p50.toFixed(2).padStart(8)}  p95 ${d.p95.toFixed(2).padStart(8)}  p99 ${d.p99.toFixed(2).padStart(8)}  n ${d.n}` : `${name.padEnd(22)} (not built)`;
   console.log([row('tick_ms', result.tick_ms), row('puppet_fill_ms_512', fill512), row('action_latency_ms', actionLatency)].join('\n'));
+  console.log(`${'sessions_per_machine'.padEnd(22)} ${scale.sessions}`);
+  console.log(`${'profiler_overhead_pct'.padEnd(22)} ${profilerOverhead}`);
   console.log(`wrote ${out}`);
 };

@@ -113,14 +113,23 @@ export interface TraceEvent {
 
 const GC_KINDS: Record<number, string> = { 1: 'scavenge', 2: 'mark-sweep-compact', 4: 'incremental-marking', 8: 'weak-callbacks', 15: 'all' };
 
+/** Most systems a schedule may have: tick records keep one column per system. */
+export const MAX_SYSTEMS = 32;
+
 export class TickProfiler {
   /** When false, the schedule runs systems without timing them (the profiler's cost is zero). */
   enabled = true;
   /** System names in run order (`phase/name`). */
   readonly systemNames: string[] = [];
+  /** Tick durations, ms, oldest first. */
   readonly ticks: Ring;
-  readonly systems = new Map<string, Ring>();
-  private readonly records: RecordRing<TickRecord>;
+  // Tick records live in preallocated columns, so recording a tick allocates nothing.
+  private readonly starts: Float64Array;
+  private readonly totals: Float32Array;
+  private readonly lateness: Float32Array;
+  private readonly systemTimes: Float32Array;
+  private row = 0;
+  private rows = 0;
   private readonly fills: RecordRing<NativeFillRecord>;
   private readonly sends: RecordRing<SendRecord>;
   private readonly gcs: RecordRing<GcRecord>;
@@ -131,7 +140,10 @@ export class TickProfiler {
   /** Keeps `capacity` ticks (60 s at 30 Hz by default). */
   constructor(private readonly capacity = 1800) {
     this.ticks = new Ring(capacity);
-    this.records = new RecordRing(capacity);
+    this.starts = new Float64Array(capacity);
+    this.totals = new Float32Array(capacity);
+    this.lateness = new Float32Array(capacity);
+    this.systemTimes = new Float32Array(capacity * MAX_SYSTEMS);
     this.fills = new RecordRing(capacity * 2);
     this.sends = new RecordRing(capacity * 4);
     this.gcs = new RecordRing(2048);
@@ -158,16 +170,49 @@ export class TickProfiler {
     this.gcObserver = null;
   }
 
-  /** The systems, in run order: column i of a tick record is `names[i]`. The schedule calls this as systems are added. */
+  /** The systems, in run order: column i of a tick is `names[i]`. The schedule calls this as systems are added. */
   setSystems(names: string[]): void {
+    if (names.length > MAX_SYSTEMS) throw new Error(`a schedule may have at most ${MAX_SYSTEMS} systems, got ${names.length}`);
     this.systemNames.splice(0, this.systemNames.length, ...names);
-    for (const name of names) if (!this.systems.has(name)) this.systems.set(name, new Ring(this.capacity));
   }
 
-  recordTick(record: TickRecord): void {
-    this.ticks.push(record.total);
-    record.systems.forEach((ms, i) => this.systems.get(this.systemNames[i]!)!.push(ms));
-    this.records.push(record);
+  /** Starts a tick record; the schedule then writes each system's time with `recordSystem`. */
+  beginTick(start: number, lateness: number): void {
+    this.starts[this.row] = start;
+    this.lateness[this.row] = lateness;
+  }
+
+  recordSystem(column: number, ms: number): void {
+    this.systemTimes[this.row * MAX_SYSTEMS + column] = ms;
+  }
+
+  endTick(total: number): void {
+    this.totals[this.row] = total;
+    this.ticks.push(total);
+    this.row = (this.row + 1) % this.capacity;
+    this.rows = Math.min(this.rows + 1, this.capacity);
+  }
+
+  /** Tick records started at or after `since` (performance.now() ms), oldest first. */
+  private ticksSince(since: number): TickRecord[] {
+    const out: TickRecord[] = [];
+    for (let i = 0; i < this.rows; i++) {
+      const r = (this.row - this.rows + i + this.capacity) % this.capacity;
+      if (this.starts[r]! < since) continue;
+      out.push({
+        start: this.starts[r]!,
+        total: this.totals[r]!,
+        lateness: this.lateness[r]!,
+        systems: this.systemTimes.subarray(r * MAX_SYSTEMS, r * MAX_SYSTEMS + this.systemNames.length),
+      });
+    }
+    return out;
+  }
+
+  /** One system's times over the ticks the profiler holds, oldest first. */
+  systemSamples(name: string): number[] {
+    const column = this.systemNames.indexOf(name);
+    return column < 0 ? [] : this.ticksSince(-Infinity).map((t) => t.systems[column]!);
   }
 
   recordFill(record: NativeFillRecord): void {
@@ -181,7 +226,7 @@ export class TickProfiler {
   /** The last `count` ticks as time per phase (summing the phase's systems), oldest first. */
   bars(count: number, phases: readonly string[]): { tick: number; phases: number[]; lateMs: number; start: number }[] {
     const phaseOf = this.systemNames.map((name) => phases.indexOf(name.split('/')[0]!));
-    const recent = this.records.since(-Infinity, (r) => r.start).slice(-count);
+    const recent = this.ticksSince(-Infinity).slice(-count);
     return recent.map((r, i) => {
       const sums = phases.map(() => 0);
       r.systems.forEach((ms, k) => (sums[phaseOf[k]!]! += ms));
@@ -192,7 +237,7 @@ export class TickProfiler {
   /** Aggregates over the last `seconds`, against a frame budget of `budgetMs`. */
   window(seconds: number, budgetMs: number): ProfileWindow {
     const since = performance.now() - seconds * 1000;
-    const ticks = this.records.since(since, (r) => r.start);
+    const ticks = this.ticksSince(since);
     const fills = this.fills.since(since, (f) => f.settled);
     const sends = this.sends.since(since, (s) => s.start);
     const total = ticks.reduce((s, t) => s + t.total, 0) || 1;
@@ -230,7 +275,7 @@ export class TickProfiler {
       { name: 'thread_name', cat: '__metadata', ph: 'M', ts: 0, pid, tid: OUTPUT, args: { name: 'preview send' } },
       { name: 'thread_name', cat: '__metadata', ph: 'M', ts: 0, pid, tid: GC, args: { name: 'garbage collector' } },
     ];
-    for (const t of this.records.since(since, (r) => r.start)) {
+    for (const t of this.ticksSince(since)) {
       events.push({ name: 'tick', cat: 'tick', ph: 'X', ts: us(t.start), dur: us(t.total), pid, tid: TICK, args: { lateMs: t.lateness } });
       let offset = t.start;
       t.systems.forEach((ms, i) => {

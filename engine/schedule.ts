@@ -46,16 +46,16 @@ export class Schedule {
       return;
     }
     if (profiler.systemNames.length !== this.names.length) profiler.setSystems(this.names);
-    const systems = new Float32Array(this.names.length);
     const start = performance.now();
+    profiler.beginTick(start, lateness);
     let last = start;
     for (const entry of this.ordered) {
       entry.run(world);
       const now = performance.now();
-      systems[entry.column] = now - last;
+      profiler.recordSystem(entry.column, now - last);
       last = now;
     }
-    profiler.recordTick({ start, total: last - start, systems, lateness });
+    profiler.endTick(last - start);
     world.time.tick++;
   }
 }

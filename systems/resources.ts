@@ -62,7 +62,16 @@ export const INBOX = 'inbox';
 export const FRAME_RINGS = 'frameRings';
 export const OUTPUTS = 'outputs';
 
-export const registerPersonaResources = (world: PersonaWorld): void => {
+/** Session-wide switches the systems read. */
+export interface PersonaSettings {
+  /** Turn each directive's dialogue into a text-driven mouth track (the speech layer). */
+  lipSyncText: boolean;
+}
+
+export const SETTINGS = 'settings';
+
+export const registerPersonaResources = (world: PersonaWorld, settings: PersonaSettings = { lipSyncText: false }): void => {
+  world.resources.set(SETTINGS, settings);
   world.resources.set(PERSONAS, new Map<number, PersonaRecord>());
   world.resources.set(INBOX, [] as { eid: number; directive: Directive }[]);
   world.resources.set(FRAME_RINGS, new Map<number, FrameRing>());
@@ -73,3 +82,4 @@ export const personas = (world: PersonaWorld) => resource<Map<number, PersonaRec
 export const inbox = (world: PersonaWorld) => resource<{ eid: number; directive: Directive }[]>(world, INBOX);
 export const frameRings = (world: PersonaWorld) => resource<Map<number, FrameRing>>(world, FRAME_RINGS);
 export const outputs = (world: PersonaWorld) => resource<Outputs>(world, OUTPUTS);
+export const settings = (world: PersonaWorld) => resource<PersonaSettings>(world, SETTINGS);

@@ -199,9 +199,9 @@ describe('the UI in Chromium', () => {
     expect(Math.abs(before)).toBeLessThanOrEqual(1);
     const { replies, sentAt } = await say('look sad');
     const { shot, ok, elapsed } = await within(sentAt, 1000, (s) => mouthBend(s) >= 2);
+    keep('stage-sad', shot);
     expect(ok, `mouth bend ${mouthBend(shot)} after ${elapsed} ms (neutral ${before})`).toBe(true);
     expect(await replyDelay(replies, sentAt)).toBeLessThanOrEqual(1000);
     expect(await page.textContent('#expression')).toMatch(/^sad/);
-    keep('stage-sad', shot);
   });
 });

@@ -18,7 +18,7 @@ const MAX_JOINT_SPEED = 15;
 
 describe('animation continuity', () => {
   it('10,000 ticks of random directives: no joint moves faster than 15 rad/s, no frame jumps', () => {
-    const { session } = simulatedPersona();
+    const { session } = simulatedPersona(undefined, { lipSyncText: true });
     let seed = 7;
     const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
     const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)]!;

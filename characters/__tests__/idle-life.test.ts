@@ -42,8 +42,8 @@ describe('idle life', () => {
     expect(session.world.time.now - lookedAt).toBeGreaterThanOrEqual(GAZE_HOLD_MS - 34);
   });
 
-  it('moves the mouth while it speaks its reply, and closes it afterwards', () => {
-    const { session, stepUntil } = simulatedPersona();
+  it('moves the mouth while it speaks its reply (lipSyncText), and closes it afterwards', () => {
+    const { session, stepUntil } = simulatedPersona(undefined, { lipSyncText: true });
     session.submit({ id: 's', source: 'user', dialogue: 'Hello there, how are you today?' });
     let open = 0;
     for (let i = 0; i < 45; i++) {

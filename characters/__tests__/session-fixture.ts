@@ -3,8 +3,8 @@ import type { EngineEvent } from '../../protocol/events.js';
 import { SimulatedClock } from '../../engine/clock.js';
 import { PersonaSession } from '../../app/session.js';
 
-export const simulatedPersona = (character?: string) => {
-  const session = new PersonaSession({ clock: new SimulatedClock(), source: null, character });
+export const simulatedPersona = (character?: string, options: { lipSyncText?: boolean } = {}) => {
+  const session = new PersonaSession({ clock: new SimulatedClock(), source: null, character, ...options });
   const events: EngineEvent[] = [];
   session.onEvent((e) => events.push(e));
   const act = (name: string, extra: { repeat?: number; speed?: number } = {}) =>

@@ -1,17 +1,18 @@
 /** Input phase: drains queued Directives into each persona's behaviour actor as chart events. */
 import type { PersonaWorld } from '../../engine/world.js';
-import { inbox, personas } from '../resources.js';
+import { inbox, personas, settings } from '../resources.js';
 
 export const applyDirectives = (world: PersonaWorld): void => {
   const queue = inbox(world);
   if (queue.length === 0) return;
   const table = personas(world);
+  const { lipSyncText } = settings(world);
   for (const { eid, directive } of queue.splice(0)) {
     const persona = table.get(eid);
     if (!persona) continue; // despawned since it was queued
     const { actor } = persona;
     if (directive.gaze) actor.send({ type: 'LOOK', target: directive.gaze });
-    if (directive.dialogue) actor.send({ type: 'SAY', text: directive.dialogue });
+    if (directive.dialogue && lipSyncText) actor.send({ type: 'SAY', text: directive.dialogue });
     if (directive.expression) {
       actor.send({
         type: 'FEEL',

@@ -25,7 +25,11 @@ const HELP: Record<string, string> = {
   --fps 30|60     engine tick rate (default 30; env PERSONA_FPS)
   --size N        frame width and height in pixels (default 512; env PERSONA_SIZE)
   --character ID  character to load (default aria; env PERSONA_CHARACTER)
-  --token T       bearer token for the API and WebSocket (16+ characters; env PERSONA_TOKEN)`,
+  --token T       bearer token for the API, WebSocket and WHEP (16+ characters; env PERSONA_TOKEN)
+  --max-viewers N most WHEP viewers at once (default 10; env PERSONA_MAX_VIEWERS)
+  --background C  colour behind the persona in WebRTC video, #rrggbb (default #262a35; env PERSONA_BACKGROUND)
+
+Watch the stream at /viewer (any browser), /obs (an OBS browser source), or POST a WHEP offer to /whep.`,
   interpret: `persona interpret "<line>" — print the Directives the embedded interpreter makes of a line, as JSON
 
   --character ID  whose vocabulary and voice to use (default aria)`,
@@ -97,6 +101,8 @@ const serve = async (args: string[]): Promise<number> => {
       size: { type: 'string' },
       character: { type: 'string' },
       token: { type: 'string' },
+      'max-viewers': { type: 'string' },
+      background: { type: 'string' },
     },
   });
   const number = (flag: string, v: string | undefined) => {
@@ -106,6 +112,9 @@ const serve = async (args: string[]): Promise<number> => {
     return n;
   };
   const size = number('size', values.size ?? env.PERSONA_SIZE);
+  const hex = values.background ?? env.PERSONA_BACKGROUND;
+  if (hex !== undefined && !/^#[0-9a-f]{6}$/i.test(hex)) throw new Error(`--background must be a colour like #262a35, got "${hex}"`);
+  const background = hex ? ([1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)) as [number, number, number]) : undefined;
   const server = await startServer({
     host: values.host ?? env.PERSONA_HOST,
     port: number('port', values.port ?? env.PERSONA_PORT),
@@ -114,6 +123,8 @@ const serve = async (args: string[]): Promise<number> => {
     height: size,
     character: values.character ?? env.PERSONA_CHARACTER,
     token: values.token ?? env.PERSONA_TOKEN,
+    maxViewers: number('max-viewers', values['max-viewers'] ?? env.PERSONA_MAX_VIEWERS),
+    background,
   });
   console.log(`persona: ${server.session.character.name} is live at ${server.url}`);
   const shutdown = () => {

@@ -12,6 +12,8 @@ import { MAX_UNACKED_FRAMES, encodeMessage, parseClientMessage, type ServerMessa
 import { CHARACTERS } from '../characters/index.js';
 import { PersonaSession } from './session.js';
 import { ProfilerFeed } from './profiler-feed.js';
+import { VideoFeed } from './webrtc/video-feed.js';
+import { WhepEndpoint } from './webrtc/whep.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -25,6 +27,9 @@ const WS_MAX_PAYLOAD = 1024 * 1024;
 const STATIC: Record<string, { file: string; type: string }> = {
   '/': { file: 'renderer/index.html', type: 'text/html; charset=utf-8' },
   '/app.js': { file: 'renderer/dist/app.js', type: 'text/javascript; charset=utf-8' },
+  '/viewer': { file: 'renderer/viewer.html', type: 'text/html; charset=utf-8' },
+  '/obs': { file: 'renderer/viewer.html', type: 'text/html; charset=utf-8' },
+  '/viewer.js': { file: 'renderer/dist/viewer.js', type: 'text/javascript; charset=utf-8' },
 };
 
 const isLoopback = (host: string) => host === '127.0.0.1' || host === '::1' || host === 'localhost';
@@ -42,6 +47,8 @@ export const startServer = async (overrides: Partial<ServerConfig> = {}): Promis
   }
   const session = new PersonaSession({ character: config.character, fps: config.fps, width: config.width, height: config.height });
   const feed = new ProfilerFeed(session);
+  const video = new VideoFeed(session, config.background);
+  const whep = new WhepEndpoint(video, 'default', config.maxViewers);
 
   const authorized = (req: http.IncomingMessage) => {
     if (!config.token) return true;
@@ -58,7 +65,10 @@ export const startServer = async (overrides: Partial<ServerConfig> = {}): Promis
   const handleHttp = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const json = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-    if (url.pathname.startsWith('/api/') && !authorized(req)) return json(401, { error: 'missing or wrong bearer token' });
+    const needsToken = url.pathname.startsWith('/api/') || url.pathname.startsWith('/whep');
+    if (needsToken && !authorized(req)) return json(401, { error: 'missing or wrong bearer token' });
+    if (await whep.handle(req, res, url.pathname)) return;
+    if (url.pathname === '/api/webrtc/stats') return json(200, { viewers: await whep.stats(), framesSent: video.framesSent, framesSkipped: video.framesSkipped });
     if (url.pathname === '/api/health') {
       return json(200, { status: 'ok', character: session.character.id, fps: session.fps, width: session.width, height: session.height, tick: session.world.time.tick });
     }
@@ -166,6 +176,8 @@ export const startServer = async (overrides: Partial<ServerConfig> = {}): Promis
     session,
     close: async () => {
       clearInterval(profileTimer);
+      whep.closeAll();
+      video.stop();
       session.world.profiler.detach();
       session.stop();
       for (const ws of clients.keys()) ws.terminate();

@@ -44,6 +44,7 @@ interface NativeBinding {
     stats(): FrameSourceStats;
     dispose(): void;
   };
+  composeI420(rgba: Uint8Array, width: number, height: number, background: readonly [number, number, number], out: Uint8Array): Promise<void>;
   layout: { jointCount: number; expressionCount: number; jointOffset: number; expressionOffset: number; handOffset: number; timeOffset: number; length: number };
 }
 
@@ -90,6 +91,18 @@ export class PuppetSource implements FrameSource {
     this.native.dispose();
   }
 }
+
+/**
+ * Composes straight-alpha RGBA over a solid background and converts it to I420 (BT.601) for video
+ * encoders, on a worker thread. `out` must hold width*height*3/2 bytes; width and height even.
+ */
+export const composeI420 = (
+  rgba: Uint8Array,
+  width: number,
+  height: number,
+  background: readonly [number, number, number],
+  out: Uint8Array,
+): Promise<void> => binding.composeI420(rgba, width, height, background, out);
 
 /** A conditioning vector of the right length, zeroed (rest pose, neutral face). */
 export const createConditioning = (): Float32Array => new Float32Array(CONDITIONING.length);

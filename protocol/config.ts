@@ -13,6 +13,10 @@ export const ServerConfigSchema = z.object({
   height: z.number().int().min(64).max(2048).default(512),
   /** Character id from characters/. Env: PERSONA_CHARACTER. */
   character: z.string().default('aria'),
+  /** Most WHEP viewers at once; more get 503. Env: PERSONA_MAX_VIEWERS. */
+  maxViewers: z.number().int().min(1).max(100).default(10),
+  /** Colour the persona is composed over for WebRTC (video has no alpha), [r, g, b]. Env: PERSONA_BACKGROUND (#rrggbb). */
+  background: z.tuple([z.number().int().min(0).max(255), z.number().int().min(0).max(255), z.number().int().min(0).max(255)]).default([38, 42, 53]),
   /** Bearer token required when binding beyond loopback. Env: PERSONA_TOKEN. */
   token: z.string().min(16).optional(),
 });

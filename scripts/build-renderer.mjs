@@ -1,16 +1,16 @@
-// Bundles the browser UI (renderer/main.ts and protocol/) into renderer/dist/app.js with esbuild.
+// Bundles the browser pages (the UI, renderer/main.ts; the WebRTC viewer, renderer/viewer.ts) into renderer/dist/ with esbuild.
 import { build } from 'esbuild';
 
 const started = performance.now();
 await build({
-  entryPoints: ['renderer/main.ts'],
+  entryPoints: { app: 'renderer/main.ts', viewer: 'renderer/viewer.ts' },
   bundle: true,
   format: 'esm',
   platform: 'browser',
   target: 'es2022',
-  outfile: 'renderer/dist/app.js',
+  outdir: 'renderer/dist',
   sourcemap: true,
   minify: true,
   logLevel: 'warning',
 });
-console.log(`renderer: bundled renderer/dist/app.js in ${Math.round(performance.now() - started)} ms`);
+console.log(`renderer: bundled renderer/dist/{app,viewer}.js in ${Math.round(performance.now() - started)} ms`);

@@ -37,6 +37,8 @@ const isLoopback = (host: string) => host === '127.0.0.1' || host === '::1' || h
 export interface RunningServer {
   url: string;
   session: PersonaSession;
+  /** The WebRTC video feed (benchmarks hook its frames). */
+  video: VideoFeed;
   close(): Promise<void>;
 }
 
@@ -174,6 +176,7 @@ export const startServer = async (overrides: Partial<ServerConfig> = {}): Promis
   return {
     url: `http://${host}:${port}`,
     session,
+    video,
     close: async () => {
       clearInterval(profileTimer);
       whep.closeAll();

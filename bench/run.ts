@@ -13,6 +13,8 @@ import { PuppetSource, createConditioning } from '../native/index.js';
 import { PersonaSession } from '../app/session.js';
 import { measureProfilerCostUs } from './profiler-overhead.js';
 import { measureSessionsPerMachine } from './sessions-per-machine.js';
+import { measureGlassToGlass, type GlassToGlass } from './glass-to-glass.js';
+import { measureChurn } from './webrtc-churn.js';
 
 export interface BenchOptions {
   out: string;
@@ -110,6 +112,15 @@ export const runBench = async ({ out, quick }: BenchOptions): Promise<void> => {
     profilerCostUs !== null && ticks.tick ? Math.round((Math.max(0, profilerCostUs) / (ticks.tick.p50 * 1000)) * 10000) / 100 : null;
   progress('sessions per machine (stepping the count up)…');
   const scale = await measureSessionsPerMachine(quick ? 2 : 5, progress);
+  progress('WebRTC glass-to-glass in Chromium: the engine, then a bare sender…');
+  let g2g: GlassToGlass = { engine: null, baseline: null, ratio: null };
+  try {
+    g2g = await measureGlassToGlass(quick ? 4 : 12);
+  } catch (error) {
+    progress(`  WebRTC latency not measured: ${(error as Error).message}`);
+  }
+  progress(`WebRTC churn: 10 viewers × ${quick ? 10 : 100} rounds…`);
+  const churn = await measureChurn(quick ? 10 : 100, 10, progress);
   const cpus = os.cpus();
   const result = {
     tick_ms: ticks.tick,
@@ -118,9 +129,10 @@ export const runBench = async ({ out, quick }: BenchOptions): Promise<void> => {
     puppet_vs_skia_ratio: null,
     action_latency_ms: actionLatency,
     interpret_ms: null,
-    webrtc_glass_to_glass_ms: null,
-    webrtc_baseline_g2g_ms: null,
-    webrtc_g2g_ratio: null,
+    webrtc_glass_to_glass_ms: g2g.engine,
+    webrtc_baseline_g2g_ms: g2g.baseline,
+    webrtc_g2g_ratio: g2g.ratio,
+    webrtc_churn: churn,
     sessions_per_machine: scale.sessions,
     sessions_per_machine_steps: scale.steps,
     rss_mb: Math.round(process.memoryUsage().rss / 1048576),
@@ -136,6 +148,8 @@ export const runBench = async ({ out, quick }: BenchOptions): Promise<void> => {
   const row = (name: string, d: Distribution | null) =>
     d ? `${name.padEnd(22)} p50 ${d.p50.toFixed(2).padStart(8)}  p95 ${d.p95.toFixed(2).padStart(8)}  p99 ${d.p99.toFixed(2).padStart(8)}  n ${d.n}` : `${name.padEnd(22)} (not built)`;
   console.log([row('tick_ms', result.tick_ms), row('puppet_fill_ms_512', fill512), row('action_latency_ms', actionLatency)].join('\n'));
+  console.log([row('webrtc_glass_to_glass_ms', g2g.engine), row('webrtc_baseline_g2g_ms', g2g.baseline)].join('\n'));
+  console.log(`${'webrtc_g2g_ratio'.padEnd(22)} ${g2g.ratio}`);
   console.log(`${'sessions_per_machine'.padEnd(22)} ${scale.sessions}`);
   console.log(`${'profiler_overhead_pct'.padEnd(22)} ${profilerOverhead}`);
   console.log(`wrote ${out}`);

@@ -47,6 +47,35 @@ const connect = async () => {
   }, 1000);
 };
 
+/**
+ * Bench mode (?g2g=1): read the send-time stamp from each decoded frame (24 blocks of 16 px across
+ * the top left, see app/webrtc/time-stamp.ts) and record display time − stamp, in ms.
+ */
+const measureGlassToGlass = () => {
+  const samples: number[] = [];
+  (window as unknown as { g2g: number[] }).g2g = samples;
+  const canvas = document.createElement('canvas');
+  const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+  const onFrame = (_now: number, meta: VideoFrameCallbackMetadata) => {
+    canvas.width = 24 * 16;
+    canvas.height = 16;
+    ctx.drawImage(video, 0, 0, canvas.width, 16, 0, 0, canvas.width, 16);
+    const { data } = ctx.getImageData(0, 0, canvas.width, 16);
+    let value = 0;
+    for (let bit = 0; bit < 24; bit++) {
+      const i = (8 * canvas.width + bit * 16 + 8) * 4; // the block's centre
+      value = value * 2 + (data[i]! + data[i + 1]! + data[i + 2]! > 384 ? 1 : 0);
+    }
+    const display = performance.timeOrigin + meta.expectedDisplayTime;
+    // The stamp keeps the low 24 bits of the send time (ms): subtract modulo 2^24.
+    const latency = (((Math.floor(display) & 0xffffff) - value + 0x1000000) % 0x1000000) + (display - Math.floor(display));
+    if (latency >= 0 && latency < 5000) samples.push(latency);
+    video.requestVideoFrameCallback(onFrame);
+  };
+  video.requestVideoFrameCallback(onFrame);
+};
+if (params.has('g2g')) measureGlassToGlass();
+
 connect().catch((error: Error) => {
   readout.textContent = `could not connect: ${error.message}`;
   console.error(error);

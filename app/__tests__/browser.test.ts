@@ -9,7 +9,7 @@ import path from 'node:path';
 import { PNG } from 'pngjs';
 import type { BrowserContext, Page } from 'playwright-core';
 import { startServer, type RunningServer } from '../server.js';
-import { launchChromium } from './chromium.js';
+import { launchChromium } from '../../bench/chromium.js';
 
 let server: RunningServer;
 let browser: BrowserContext;

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { startServer, type RunningServer } from '../server.js';
-import { launchChromium } from './chromium.js';
+import { launchChromium } from '../../bench/chromium.js';
 
 const BACKGROUND = [38, 42, 53] as const;
 let server: RunningServer;

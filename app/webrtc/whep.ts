@@ -7,7 +7,11 @@
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import { wrtc } from './wrtc.js';
-import type { VideoFeed } from './video-feed.js';
+/** What the endpoint streams: one video track, and a count of who uses it (so frames are made only when watched). */
+export interface TrackFeed {
+  readonly track: MediaStreamTrack;
+  users: number;
+}
 
 /** Largest SDP offer or trickle fragment accepted, bytes. */
 const MAX_SDP_BYTES = 64 * 1024;
@@ -75,7 +79,7 @@ export class WhepEndpoint {
   private readonly viewers = new Map<string, Viewer>();
 
   constructor(
-    private readonly feed: VideoFeed,
+    private readonly feed: TrackFeed,
     /** Sessions this server streams; the default one is reachable at bare /whep. */
     private readonly sessionName: string,
     private readonly maxViewers: number,

@@ -1,4 +1,4 @@
-/** Debian's Chromium driven by playwright-core, with the flags DESIGN.md §11 fixes for headless runs here. */
+/** Debian's Chromium driven by playwright-core (browser tests and benchmarks), with the flags DESIGN.md §11 fixes for headless runs here. */
 import { existsSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

@@ -1,0 +1,111 @@
+/**
+ * Glass-to-glass latency over WebRTC, measured in Debian's Chromium: the sender stamps the wall
+ * time into each frame just before it is converted and encoded; the page reads the stamp from each
+ * decoded frame and subtracts it from the frame's expected display time. Two senders in one run:
+ * the engine (the app server, its frames stamped in the video feed) and a bare @roamhq/wrtc track
+ * fed synthetic 512² frames at 30 fps, served by the same WHEP endpoint.
+ */
+import http from 'node:http';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { distribution, type Distribution } from '../engine/profiler.js';
+import { startServer } from '../app/server.js';
+import { WhepEndpoint } from '../app/webrtc/whep.js';
+import { drawStamp, wallClockMs } from '../app/webrtc/time-stamp.js';
+import { wrtc } from '../app/webrtc/wrtc.js';
+import { launchChromium } from './chromium.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Opens /viewer?g2g=1 at `base` and collects latency samples for `seconds`. */
+const collect = async (base: string, seconds: number): Promise<number[]> => {
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${base}/viewer?g2g=1`);
+    await page.waitForFunction(() => (window as unknown as { g2g?: number[] }).g2g !== undefined && (document.getElementById('video') as HTMLVideoElement).videoWidth > 0, null, { timeout: 20_000 });
+    await sleep(1500); // let the jitter buffer settle
+    await page.evaluate(() => ((window as unknown as { g2g: number[] }).g2g.length = 0));
+    await sleep(seconds * 1000);
+    return await page.evaluate(() => (window as unknown as { g2g: number[] }).g2g.slice());
+  } finally {
+    await browser.close();
+  }
+};
+
+/** A bare sender: a plain wrtc video track fed synthetic, stamped 512² frames at 30 fps. */
+const startBareSender = async () => {
+  const source = new wrtc.nonstandard.RTCVideoSource();
+  const feed = { track: source.createTrack(), users: 0 };
+  const whep = new WhepEndpoint(feed, 'default', 4);
+  const size = 512;
+  const rgba = new Uint8Array(size * size * 4);
+  const i420 = new Uint8Array((size * size * 3) / 2);
+  let n = 0;
+  const timer = setInterval(() => {
+    for (let i = 0; i < rgba.length; i += 4) {
+      rgba[i] = (i / 4 + n * 3) % 256; // moving gradient: the encoder has work to do
+      rgba[i + 1] = 90;
+      rgba[i + 2] = 140;
+      rgba[i + 3] = 255;
+    }
+    n++;
+    drawStamp(rgba, size, wallClockMs());
+    (wrtc.nonstandard as unknown as { rgbaToI420: (a: object, b: object) => void }).rgbaToI420(
+      { width: size, height: size, data: rgba },
+      { width: size, height: size, data: i420 },
+    );
+    source.onFrame({ width: size, height: size, data: i420 });
+  }, 1000 / 30);
+  const pages: Record<string, [string, string]> = {
+    '/viewer': ['renderer/viewer.html', 'text/html'],
+    '/viewer.js': ['renderer/dist/viewer.js', 'text/javascript'],
+  };
+  const server = http.createServer(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (await whep.handle(req, res, url.pathname)) return;
+    const page = pages[url.pathname];
+    if (!page) return res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': page[1] }).end(await readFile(path.join(root, page[0])));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: async () => {
+      clearInterval(timer);
+      whep.closeAll();
+      feed.track.stop();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+};
+
+export interface GlassToGlass {
+  engine: Distribution | null;
+  baseline: Distribution | null;
+  ratio: number | null;
+}
+
+export const measureGlassToGlass = async (seconds: number): Promise<GlassToGlass> => {
+  const engine = await startServer({ port: 0 });
+  engine.video.beforeEncode = (rgba, width) => drawStamp(rgba, width, wallClockMs());
+  let engineSamples: number[];
+  try {
+    engineSamples = await collect(engine.url, seconds);
+  } finally {
+    await engine.close();
+  }
+  const bare = await startBareSender();
+  let bareSamples: number[];
+  try {
+    bareSamples = await collect(bare.url, seconds);
+  } finally {
+    await bare.close();
+  }
+  const e = distribution(engineSamples);
+  const b = distribution(bareSamples);
+  return { engine: e, baseline: b, ratio: e && b ? Math.round((e.p50 / b.p50) * 1000) / 1000 : null };
+};

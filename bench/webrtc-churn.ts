@@ -1,0 +1,84 @@
+/**
+ * WHEP churn: `viewers` real WebRTC clients (libwebrtc in Node) connect to the engine's WHEP
+ * endpoint, reach ICE connected, and leave, `rounds` times. Reports memory before and after and
+ * the engine's tick p99 with no viewers and during the churn.
+ */
+import { distribution } from '../engine/profiler.js';
+import { startServer, type RunningServer } from '../app/server.js';
+import { wrtc } from '../app/webrtc/wrtc.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const rssMb = () => Math.round((process.memoryUsage().rss / 1048576) * 10) / 10;
+const collectGarbage = async () => {
+  (globalThis as { gc?: () => void }).gc?.();
+  await sleep(200);
+};
+
+/** One viewer's whole life: offer, answer, connected, DELETE. Resolves whether it connected. */
+export const viewOnce = async (server: RunningServer, connectTimeoutMs = 5000): Promise<boolean> => {
+  const pc = new wrtc.RTCPeerConnection({ iceServers: [] });
+  try {
+    pc.addTransceiver('video', { direction: 'recvonly' });
+    await pc.setLocalDescription(await pc.createOffer());
+    const response = await fetch(`${server.url}/whep`, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: pc.localDescription!.sdp });
+    if (response.status !== 201) throw new Error(`WHEP answered ${response.status}: ${await response.text()}`);
+    const location = response.headers.get('location')!;
+    await pc.setRemoteDescription({ type: 'answer', sdp: await response.text() });
+    const deadline = Date.now() + connectTimeoutMs;
+    while (pc.connectionState !== 'connected' && Date.now() < deadline) await sleep(10);
+    const connected = pc.connectionState === 'connected';
+    await fetch(`${server.url}${location}`, { method: 'DELETE' });
+    return connected;
+  } finally {
+    pc.close();
+  }
+};
+
+export interface ChurnResult {
+  rounds: number;
+  viewers: number;
+  connected: number;
+  rss_before_mb: number;
+  rss_after_mb: number;
+  rss_growth_mb: number;
+  tick_p99_no_viewers_ms: number | null;
+  tick_p99_during_churn_ms: number | null;
+  tick_p99_change_pct: number | null;
+}
+
+export const measureChurn = async (rounds: number, viewers: number, progress: (m: string) => void): Promise<ChurnResult> => {
+  const server = await startServer({ port: 0, maxViewers: viewers });
+  try {
+    await sleep(2000);
+    server.session.world.profiler.ticks.clear();
+    await sleep(5000);
+    const quiet = distribution(server.session.world.profiler.ticks.values());
+    await viewOnce(server); // warm libwebrtc's threads and pools before the baseline
+    await collectGarbage();
+    const before = rssMb();
+    server.session.world.profiler.ticks.clear();
+    let connected = 0;
+    for (let round = 0; round < rounds; round++) {
+      const results = await Promise.all(Array.from({ length: viewers }, () => viewOnce(server)));
+      connected += results.filter(Boolean).length;
+      if ((round + 1) % 10 === 0) progress(`  churn round ${round + 1}/${rounds}: ${connected} connected, rss ${rssMb()} MB`);
+    }
+    const during = distribution(server.session.world.profiler.ticks.values());
+    await sleep(2000);
+    await collectGarbage();
+    const after = rssMb();
+    return {
+      rounds,
+      viewers,
+      connected,
+      rss_before_mb: before,
+      rss_after_mb: after,
+      rss_growth_mb: Math.round((after - before) * 10) / 10,
+      tick_p99_no_viewers_ms: quiet?.p99 ?? null,
+      tick_p99_during_churn_ms: during?.p99 ?? null,
+      tick_p99_change_pct: quiet && during ? Math.round(((during.p99 - quiet.p99) / quiet.p99) * 1000) / 10 : null,
+    };
+  } finally {
+    await server.close();
+  }
+};

@@ -28,6 +28,8 @@ const HELP: Record<string, string> = {
   --token T       bearer token for the API, WebSocket and WHEP (16+ characters; env PERSONA_TOKEN)
   --max-viewers N most WHEP viewers at once (default 10; env PERSONA_MAX_VIEWERS)
   --background C  colour behind the persona in WebRTC video, #rrggbb (default #262a35; env PERSONA_BACKGROUND)
+  --whip-url URL  also push the video to this WHIP ingest (LiveKit, Janus, OBS, Cloudflare); retries with backoff (env PERSONA_WHIP_URL)
+  --whip-token T  bearer token for that ingest (env PERSONA_WHIP_TOKEN)
 
 Watch the stream at /viewer (any browser), /obs (an OBS browser source), or POST a WHEP offer to /whep.`,
   interpret: `persona interpret "<line>" — print the Directives the embedded interpreter makes of a line, as JSON
@@ -103,6 +105,8 @@ const serve = async (args: string[]): Promise<number> => {
       token: { type: 'string' },
       'max-viewers': { type: 'string' },
       background: { type: 'string' },
+      'whip-url': { type: 'string' },
+      'whip-token': { type: 'string' },
     },
   });
   const number = (flag: string, v: string | undefined) => {
@@ -125,6 +129,8 @@ const serve = async (args: string[]): Promise<number> => {
     token: values.token ?? env.PERSONA_TOKEN,
     maxViewers: number('max-viewers', values['max-viewers'] ?? env.PERSONA_MAX_VIEWERS),
     background,
+    whipUrl: values['whip-url'] ?? env.PERSONA_WHIP_URL,
+    whipToken: values['whip-token'] ?? env.PERSONA_WHIP_TOKEN,
   });
   console.log(`persona: ${server.session.character.name} is live at ${server.url}`);
   const shutdown = () => {

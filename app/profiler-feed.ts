@@ -16,6 +16,8 @@ export class ProfilerFeed {
   private pending: { receivedAt: number; directiveIds: Set<string>; startedAt?: number } | null = null;
   lastActionLatencyMs: number | null = null;
   llmTtftMs: number | null = null;
+  /** Latest per-viewer WebRTC stats (the server refreshes them while someone profiles). */
+  viewers: ProfileMessage['viewers'] = [];
 
   constructor(private readonly session: PersonaSession) {
     session.world.profiler.attach();
@@ -49,6 +51,7 @@ export class ProfilerFeed {
       window: profiler.window(WINDOW_SECONDS, budgetMs),
       lastActionLatencyMs: this.lastActionLatencyMs,
       llmTtftMs: this.llmTtftMs,
+      viewers: this.viewers,
     };
   }
 

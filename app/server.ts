@@ -14,6 +14,7 @@ import { PersonaSession } from './session.js';
 import { ProfilerFeed } from './profiler-feed.js';
 import { VideoFeed } from './webrtc/video-feed.js';
 import { WhepEndpoint } from './webrtc/whep.js';
+import { WhipPusher } from './webrtc/whip-client.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -51,6 +52,13 @@ export const startServer = async (overrides: Partial<ServerConfig> = {}): Promis
   const feed = new ProfilerFeed(session);
   const video = new VideoFeed(session, config.background);
   const whep = new WhepEndpoint(video, 'default', config.maxViewers);
+  const whip = config.whipUrl
+    ? new WhipPusher(video, {
+        url: config.whipUrl,
+        token: config.whipToken,
+        onStatus: (s) => console.log(`whip: ${s.state}${s.reason ? ` (${s.reason}; retry in ${s.retryInMs} ms)` : ''}`),
+      })
+    : null;
 
   const authorized = (req: http.IncomingMessage) => {
     if (!config.token) return true;
@@ -70,7 +78,9 @@ export const startServer = async (overrides: Partial<ServerConfig> = {}): Promis
     const needsToken = url.pathname.startsWith('/api/') || url.pathname.startsWith('/whep');
     if (needsToken && !authorized(req)) return json(401, { error: 'missing or wrong bearer token' });
     if (await whep.handle(req, res, url.pathname)) return;
-    if (url.pathname === '/api/webrtc/stats') return json(200, { viewers: await whep.stats(), framesSent: video.framesSent, framesSkipped: video.framesSkipped });
+    if (url.pathname === '/api/webrtc/stats') {
+      return json(200, { viewers: await whep.stats(), framesSent: video.framesSent, framesSkipped: video.framesSkipped, whip: whip?.status ?? null });
+    }
     if (url.pathname === '/api/health') {
       return json(200, { status: 'ok', character: session.character.id, fps: session.fps, width: session.width, height: session.height, tick: session.world.time.tick });
     }
@@ -163,9 +173,15 @@ export const startServer = async (overrides: Partial<ServerConfig> = {}): Promis
     if (watchers.length === 0) return;
     const message = feed.message();
     for (const ws of watchers) send(ws, message);
+    // Refreshed in the background: the next message carries them.
+    whep.stats().then(
+      (viewers) => (feed.viewers = viewers),
+      (error: Error) => console.error(`webrtc stats: ${error.message}`),
+    );
   }, PROFILE_EVERY_MS);
 
   session.start();
+  whip?.start();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, resolve);
@@ -180,6 +196,7 @@ export const startServer = async (overrides: Partial<ServerConfig> = {}): Promis
     close: async () => {
       clearInterval(profileTimer);
       whep.closeAll();
+      await whip?.stop();
       video.stop();
       session.world.profiler.detach();
       session.stop();

@@ -55,6 +55,8 @@ export interface ProfileMessage {
   lastActionLatencyMs: number | null;
   /** Time to the LLM's first token, when an LLM answered the last line. */
   llmTtftMs: number | null;
+  /** WebRTC viewers (WHEP) and their link quality. */
+  viewers: { id: string; state: string; bitrateKbps: number; fps: number; rttMs: number | null; packetsLost: number }[];
 }
 
 export type ServerMessage =

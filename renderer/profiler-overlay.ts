@@ -16,7 +16,7 @@ const PHASE_COLOURS: Record<string, number> = {
 };
 const CHART_HEIGHT = 90;
 const PAD = 8;
-const SUMMARY_LINES = 7;
+const SUMMARY_LINES = 8;
 
 const ms = (v: number | null | undefined) => (v === null || v === undefined ? '—' : `${v.toFixed(2)} ms`);
 
@@ -80,6 +80,12 @@ export class ProfilerOverlay {
       `GC ${ms(w.gcMs)} in ${w.seconds} s`,
       `last action latency ${ms(message.lastActionLatencyMs)}`,
       `LLM first token ${message.llmTtftMs === null ? '— (no LLM answered)' : ms(message.llmTtftMs)}`,
+      message.viewers.length
+        ? `WebRTC ${message.viewers.length} viewer(s): ${message.viewers
+            .slice(0, 3)
+            .map((v) => `${v.bitrateKbps} kbps ${v.fps} fps rtt ${v.rttMs ?? '—'} ms lost ${v.packetsLost}`)
+            .join(' | ')}`
+        : 'WebRTC no viewers',
     ].join('\n');
     this.table.text = [`${'system'.padEnd(28)} ${'p50'.padStart(7)} ${'p99'.padStart(7)} share`, ...tableLines].join('\n');
     this.updates++;

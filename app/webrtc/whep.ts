@@ -83,6 +83,8 @@ export class WhepEndpoint {
     /** Sessions this server streams; the default one is reachable at bare /whep. */
     private readonly sessionName: string,
     private readonly maxViewers: number,
+    /** The voice's track, once there is a voice (TTS): added beside the video for every viewer. */
+    private readonly audio: TrackFeed | null = null,
   ) {}
 
   get viewerCount(): number {
@@ -144,6 +146,10 @@ export class WhepEndpoint {
     });
     try {
       pc.addTrack(this.feed.track);
+      if (this.audio) {
+        pc.addTrack(this.audio.track);
+        this.audio.users++;
+      }
       await pc.setRemoteDescription({ type: 'offer', sdp }).catch((error: Error) => {
         throw new HttpError(400, `malformed SDP: ${error.message}`);
       });
@@ -180,6 +186,7 @@ export class WhepEndpoint {
     if (!viewer) return;
     this.viewers.delete(id);
     this.feed.users--;
+    if (this.audio) this.audio.users--;
     viewer.pc.close();
   }
 

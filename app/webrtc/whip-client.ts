@@ -1,0 +1,142 @@
+/**
+ * A WHIP client: pushes the persona's video to a WHIP ingest (LiveKit, Janus, OBS's WHIP input,
+ * Cloudflare Stream), with a bearer token, and keeps it up — a failed POST or a dropped connection
+ * is retried with exponential backoff (1 s doubling to 30 s, reset once connected).
+ */
+import type { TrackFeed } from './whep.js';
+import { wrtc } from './wrtc.js';
+
+export interface WhipOptions {
+  /** The ingest's WHIP endpoint URL. */
+  url: string;
+  /** Bearer token, if the ingest wants one. */
+  token?: string;
+  /** First retry delay and the cap, ms. */
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
+  /** How long an attempt may take to reach ICE connected, ms. */
+  connectTimeoutMs?: number;
+  /** Told of every state change, for logs and the UI. */
+  onStatus?: (status: WhipStatus) => void;
+}
+
+export interface WhipStatus {
+  state: 'connecting' | 'connected' | 'retrying' | 'stopped';
+  attempt: number;
+  /** Why the last attempt failed, when retrying. */
+  reason?: string;
+  /** Delay before the next attempt, when retrying. */
+  retryInMs?: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class WhipPusher {
+  private pc: RTCPeerConnection | null = null;
+  private resource: string | null = null;
+  private stopped = false;
+  private attempt = 0;
+  private wake: (() => void) | null = null;
+  status: WhipStatus = { state: 'connecting', attempt: 0 };
+
+  constructor(
+    private readonly feed: TrackFeed,
+    private readonly options: WhipOptions,
+  ) {}
+
+  /** Starts pushing in the background; connection problems are retried, never thrown. */
+  start(): void {
+    void this.run();
+  }
+
+  private report(status: WhipStatus): void {
+    this.status = status;
+    this.options.onStatus?.(status);
+  }
+
+  private headers(type?: string): Record<string, string> {
+    return { ...(type ? { 'content-type': type } : {}), ...(this.options.token ? { authorization: `Bearer ${this.options.token}` } : {}) };
+  }
+
+  private async run(): Promise<void> {
+    const min = this.options.minBackoffMs ?? 1000;
+    const max = this.options.maxBackoffMs ?? 30_000;
+    let backoff = min;
+    while (!this.stopped) {
+      this.attempt++;
+      this.report({ state: 'connecting', attempt: this.attempt });
+      try {
+        await this.connect();
+        backoff = min;
+        this.report({ state: 'connected', attempt: this.attempt });
+        await this.untilDisconnected();
+        if (this.stopped) break;
+        throw new Error(`connection ${this.pc?.connectionState ?? 'lost'}`);
+      } catch (error) {
+        await this.teardown();
+        if (this.stopped) break;
+        this.report({ state: 'retrying', attempt: this.attempt, reason: (error as Error).message, retryInMs: backoff });
+        await Promise.race([sleep(backoff), new Promise<void>((r) => (this.wake = r))]);
+        backoff = Math.min(max, backoff * 2);
+      }
+    }
+    this.report({ state: 'stopped', attempt: this.attempt });
+  }
+
+  private async connect(): Promise<void> {
+    const pc = new wrtc.RTCPeerConnection({ iceServers: [] });
+    this.pc = pc;
+    this.feed.users++;
+    pc.addTransceiver(this.feed.track, { direction: 'sendonly' });
+    await pc.setLocalDescription(await pc.createOffer());
+    await new Promise<void>((resolve) => {
+      if (pc.iceGatheringState === 'complete') return resolve();
+      const timer = setTimeout(resolve, 2000);
+      pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && (clearTimeout(timer), resolve()));
+    });
+    const response = await fetch(this.options.url, { method: 'POST', headers: this.headers('application/sdp'), body: pc.localDescription!.sdp });
+    if (response.status !== 201) throw new Error(`${this.options.url} answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
+    const location = response.headers.get('location');
+    this.resource = location ? new URL(location, this.options.url).toString() : null;
+    await pc.setRemoteDescription({ type: 'answer', sdp: await response.text() });
+    const deadline = Date.now() + (this.options.connectTimeoutMs ?? 10_000);
+    while (pc.connectionState !== 'connected') {
+      if (pc.connectionState === 'failed' || Date.now() > deadline) throw new Error(`ICE did not connect (${pc.connectionState})`);
+      await sleep(20);
+    }
+  }
+
+  private untilDisconnected(): Promise<void> {
+    const pc = this.pc!;
+    return new Promise((resolve) => {
+      const check = () => {
+        if (this.stopped || ['failed', 'closed', 'disconnected'].includes(pc.connectionState)) resolve();
+      };
+      pc.addEventListener('connectionstatechange', check);
+      this.wake = resolve;
+      check();
+    });
+  }
+
+  private async teardown(): Promise<void> {
+    const { pc, resource } = this;
+    this.pc = null;
+    this.resource = null;
+    if (pc) {
+      this.feed.users--;
+      pc.close();
+    }
+    // Tell the ingest we left; if it is unreachable there is nothing more to free, so just say so.
+    if (resource) {
+      await fetch(resource, { method: 'DELETE', headers: this.headers() }).catch((error: Error) =>
+        console.warn(`whip: could not DELETE ${resource}: ${error.message}`),
+      );
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.teardown();
+  }
+}

@@ -84,16 +84,16 @@ const readValue = (c: Cursor, onField?: (key: string, value: unknown | Truncated
       else if (c.i < c.s.length && c.s[c.i] !== ']') fail(c, 'expected "," or "]"');
     }
   }
-  const literal = /^(?:-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null)/.exec(c.s.slice(c.i));
-  if (!literal) {
-    // A literal cut off by the end of the input ("tr", "-1.") is not an error yet.
-    if (/^(?:-?[\d.eE+-]*|t(?:r(?:u)?)?|f(?:a(?:l(?:s)?)?)?|n(?:u(?:l)?)?)$/.test(c.s.slice(c.i))) return new Truncated(undefined);
-    fail(c, `unexpected "${ch}"`);
+  const literal = /^(?:true|false|null|t(?:r(?:u)?)?|f(?:a(?:l(?:s)?)?)?|n(?:u(?:l)?)?|-?\d+\.?\d*(?:[eE][+-]?\d*)?|-)?/.exec(c.s.slice(c.i))![0];
+  if (!literal) fail(c, `unexpected "${ch}"`);
+  c.i += literal.length;
+  // A literal that reaches the end of the input may still grow ("1" → "10", "tr" → "true").
+  if (c.i >= c.s.length) return new Truncated(undefined);
+  try {
+    return JSON.parse(literal);
+  } catch {
+    return fail(c, `bad literal "${literal}"`);
   }
-  c.i += literal![0].length;
-  // A number at the very end may still grow ("1" → "10").
-  if (c.i >= c.s.length && /\d$/.test(literal![0])) return new Truncated(JSON.parse(literal![0]));
-  return JSON.parse(literal![0]);
 };
 
 function readObject(c: Cursor, onField?: (key: string, value: unknown | Truncated) => void): Record<string, unknown> | Truncated {

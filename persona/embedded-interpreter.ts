@@ -16,6 +16,8 @@ export interface Interpretation {
   input: string;
   directives: Directive[];
   reply: string;
+  /** True when the line asked for nothing and its directives only react to news: an LLM may do better. */
+  news: boolean;
 }
 
 const COUNT_WORDS: [RegExp, number][] = (
@@ -152,6 +154,7 @@ export class EmbeddedInterpreter implements Interpreter {
       const reply = line_(action?.name ?? expression?.name ?? 'gaze');
       if (reply) replies.push(fill(reply, { ...values, target: gaze ?? '' }));
     }
+    let news = false;
     if (!directives.length && !replies.length) {
       // No request at all: maybe news. React with a face that fits, never with an action.
       const feeling = sentimentOf(line);
@@ -159,12 +162,13 @@ export class EmbeddedInterpreter implements Interpreter {
       if (feeling && known) {
         const intensity = feeling.strength > 1 || STRONG.test(line) ? INTENSITY.strong : INTENSITY.news;
         directives.push({ id: this.nextId(), source: 'user', expression: { name: feeling.expression, intensity } });
+        news = true;
         replies.push(fill(line_(`news.${feeling.expression}`) ?? line_(feeling.expression) ?? 'I see.', values));
       }
     }
     const reply = replies.length ? replies.join(' ') : fill(line_('unknown') ?? "Sorry, I didn't understand that.", values);
     if (directives.length) directives[directives.length - 1]!.dialogue = reply;
-    return { input, directives, reply };
+    return { input, directives, reply, news };
   }
 
   async *stream(turn: InterpreterTurn): AsyncIterable<InterpreterEvent> {

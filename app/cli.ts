@@ -1,14 +1,16 @@
-/** The `persona` command: serve, interpret, bench. Each takes --help. */
+/** The `persona` command: serve, interpret, import-card, bench. Each takes --help. */
 import { parseArgs } from 'node:util';
 import { startServer } from './server.js';
+import { PROVIDER_FLAGS, PROVIDER_HELP, personaConfigFrom, interpret, importCard } from './persona-commands.js';
 import { getCharacter } from '../characters/index.js';
-import { EmbeddedInterpreter } from '../persona/embedded-interpreter.js';
 
 const USAGE = `persona — a real-time interactive AI persona engine
 
 Usage:
-  persona serve [--host 127.0.0.1] [--port 7860] [--fps 30|60] [--size 512] [--character aria] [--token T]
-  persona interpret "<line>" [--character aria]
+  persona serve [--host 127.0.0.1] [--port 7860] [--fps 30|60] [--size 512] [--character aria] [--token T] [--provider embedded|openai|llama]
+  persona interpret "<line>" [--character aria] [--provider embedded|openai|llama]
+  persona interpret --jsonl [--provider …] < lines.txt
+  persona import-card FILE.png|FILE.json
   persona bench [--out bench/results/latest.json] [--quick]
   persona <command> --help`;
 
@@ -20,10 +22,17 @@ const HELP: Record<string, string> = {
   --fps 30|60     engine tick rate (default 30; env PERSONA_FPS)
   --size N        frame width and height in pixels (default 512; env PERSONA_SIZE)
   --character ID  character to load (default aria; env PERSONA_CHARACTER)
-  --token T       bearer token for the API and WebSocket (16+ characters; env PERSONA_TOKEN)`,
-  interpret: `persona interpret "<line>" — print the Directives the embedded interpreter makes of a line, as JSON
+  --token T       bearer token for the API and WebSocket (16+ characters; env PERSONA_TOKEN)
+${PROVIDER_HELP}`,
+  interpret: `persona interpret "<line>" — print { "input", "directives", "reply" } for a line as one JSON line
 
-  --character ID  whose vocabulary and voice to use (default aria)`,
+  --jsonl         read one line of text per input line from stdin; write one JSON line per input, in order
+  --character ID  whose vocabulary and voice to use (default aria)
+${PROVIDER_HELP}`,
+  'import-card': `persona import-card FILE — import a Character Card V2/V3 (.json, or .png with the card embedded)
+
+  Writes the character definition to <data dir>/characters/<id>.json (data dir: PERSONA_DATA_DIR, default ~/.persona-engine)
+  and prints it as JSON. Unknown extension keys are kept; the engine's own data sits under extensions["persona-engine"].`,
   bench: `persona bench — measure tick, native fill and action latency; write JSON (asserts nothing)
 
   --out PATH      where to write the JSON (default bench/results/latest.json)
@@ -48,7 +57,8 @@ export const main = async (argv: string[]): Promise<number> => {
   }
   try {
     if (command === 'serve') return await serve(rest);
-    if (command === 'interpret') return interpret(rest);
+    if (command === 'interpret') return await interpret(rest);
+    if (command === 'import-card') return await importCard(rest);
     const { runBench } = await import('../bench/run.js');
     const { values } = parseArgs({ args: rest, options: { out: { type: 'string' }, quick: { type: 'boolean' } } });
     await runBench({ out: values.out ?? 'bench/results/latest.json', quick: values.quick ?? false });
@@ -69,6 +79,7 @@ const serve = async (args: string[]): Promise<number> => {
       size: { type: 'string' },
       character: { type: 'string' },
       token: { type: 'string' },
+      ...PROVIDER_FLAGS,
     },
   });
   const number = (flag: string, v: string | undefined) => {
@@ -86,6 +97,7 @@ const serve = async (args: string[]): Promise<number> => {
     height: size,
     character: values.character ?? env.PERSONA_CHARACTER,
     token: values.token ?? env.PERSONA_TOKEN,
+    persona: personaConfigFrom(values),
   });
   console.log(`persona: ${server.session.character.name} is live at ${server.url}`);
   const shutdown = () => {
@@ -97,11 +109,3 @@ const serve = async (args: string[]): Promise<number> => {
   return 0;
 };
 
-const interpret = (args: string[]): number => {
-  const { values, positionals } = parseArgs({ args, options: { character: { type: 'string' } }, allowPositionals: true });
-  const line = positionals.join(' ').trim();
-  if (!line) throw new Error('give a line to interpret, e.g. persona interpret "wave twice"');
-  const interpreter = new EmbeddedInterpreter(getCharacter(values.character ?? 'aria'));
-  console.log(JSON.stringify(interpreter.interpret(line), null, 2));
-  return 0;
-};

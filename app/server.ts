@@ -11,6 +11,8 @@ import { ServerConfigSchema, type ServerConfig } from '../protocol/config.js';
 import { MAX_UNACKED_FRAMES, encodeMessage, parseClientMessage, type ServerMessage } from '../protocol/wire.js';
 import { CHARACTERS } from '../characters/index.js';
 import { PersonaSession } from './session.js';
+import { attachConversation } from './session-conversation.js';
+import { relayChat } from './chat-relay.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -36,6 +38,7 @@ export const startServer = async (overrides: Partial<ServerConfig> = {}): Promis
     throw new Error(`binding ${config.host} exposes the persona beyond this machine: set a token (--token or PERSONA_TOKEN, 16+ characters)`);
   }
   const session = new PersonaSession({ character: config.character, fps: config.fps, width: config.width, height: config.height });
+  const chat = attachConversation(session, config.persona);
 
   const authorized = (req: http.IncomingMessage) => {
     if (!config.token) return true;
@@ -55,6 +58,10 @@ export const startServer = async (overrides: Partial<ServerConfig> = {}): Promis
     if (url.pathname.startsWith('/api/') && !authorized(req)) return json(401, { error: 'missing or wrong bearer token' });
     if (url.pathname === '/api/health') {
       return json(200, { status: 'ok', character: session.character.id, fps: session.fps, width: session.width, height: session.height, tick: session.world.time.tick });
+    }
+    if (url.pathname === '/api/history') {
+      const limit = Math.min(1000, Math.max(1, Number(url.searchParams.get('limit') ?? 200) || 200));
+      return json(200, { character: session.character.id, provider: chat.conversation.provider, messages: chat.conversation.history(limit) });
     }
     if (url.pathname === '/api/characters') return json(200, CHARACTERS.map((c) => ({ id: c.id, name: c.name, personality: c.personality })));
     if (url.pathname === '/favicon.ico') return res.writeHead(204).end();
@@ -105,8 +112,7 @@ export const startServer = async (overrides: Partial<ServerConfig> = {}): Promis
           client.unacked = Math.max(0, client.unacked - 1);
           return;
         }
-        const result = session.chat(message.text);
-        send(ws, { type: 'reply', text: result.reply, inReplyTo: message.text });
+        relayChat(chat.conversation, message.text, (m) => send(ws, m)).catch((error: Error) => send(ws, { type: 'error', reason: error.message }));
       } catch (error) {
         send(ws, { type: 'error', reason: (error as Error).message });
       }
@@ -140,6 +146,7 @@ export const startServer = async (overrides: Partial<ServerConfig> = {}): Promis
     session,
     close: async () => {
       session.stop();
+      await chat.close();
       for (const ws of clients.keys()) ws.terminate();
       wss.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));

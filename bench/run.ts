@@ -11,6 +11,7 @@ import { distribution, type Distribution } from '../engine/profiler.js';
 import { getCharacter } from '../characters/index.js';
 import { PuppetSource, createConditioning } from '../native/index.js';
 import { PersonaSession } from '../app/session.js';
+import { measureInterpret } from './interpret.js';
 
 export interface BenchOptions {
   out: string;
@@ -101,6 +102,8 @@ export const runBench = async ({ out, quick }: BenchOptions): Promise<void> => {
   const ticks = await measureTicks(quick ? 4 : 12);
   progress(`action latency (${quick ? 4 : 15} waves)…`);
   const actionLatency = await measureActionLatency(quick ? 4 : 15);
+  progress('embedded interpreter…');
+  const interpret = measureInterpret(quick ? 100 : 1000);
   const cpus = os.cpus();
   const result = {
     tick_ms: ticks.tick,
@@ -108,7 +111,7 @@ export const runBench = async ({ out, quick }: BenchOptions): Promise<void> => {
     puppet_fill_ms_1024: null,
     puppet_vs_skia_ratio: null,
     action_latency_ms: actionLatency,
-    interpret_ms: null,
+    interpret_ms: interpret,
     webrtc_glass_to_glass_ms: null,
     webrtc_baseline_g2g_ms: null,
     webrtc_g2g_ratio: null,
@@ -124,6 +127,6 @@ export const runBench = async ({ out, quick }: BenchOptions): Promise<void> => {
   await writeFile(out, `${JSON.stringify(result, null, 2)}\n`);
   const row = (name: string, d: Distribution | null) =>
     d ? `${name.padEnd(22)} p50 ${d.p50.toFixed(2).padStart(8)}  p95 ${d.p95.toFixed(2).padStart(8)}  p99 ${d.p99.toFixed(2).padStart(8)}  n ${d.n}` : `${name.padEnd(22)} (not built)`;
-  console.log([row('tick_ms', result.tick_ms), row('puppet_fill_ms_512', fill512), row('action_latency_ms', actionLatency)].join('\n'));
+  console.log([row('tick_ms', result.tick_ms), row('puppet_fill_ms_512', fill512), row('action_latency_ms', actionLatency), row('interpret_ms', interpret)].join('\n'));
   console.log(`wrote ${out}`);
 };

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
+import { PersonaConfigSchema } from '../../protocol/persona-config.js';
 import { OpenAiDouble } from '../../persona/__tests__/openai-double.js';
 import { startServer, type RunningServer } from '../server.js';
 import { launchChromium } from './chromium.js';
@@ -16,7 +17,7 @@ let page: Page;
 
 beforeAll(async () => {
   double = await OpenAiDouble.start();
-  server = await startServer({ port: 0, width: 128, height: 128, persona: { provider: 'openai', dataDir: ':memory:', openai: { baseUrl: double.baseUrl, model: 'test', timeoutMs: 1500 } } });
+  server = await startServer({ port: 0, width: 128, height: 128, persona: PersonaConfigSchema.parse({ provider: 'openai', dataDir: ':memory:', openai: { baseUrl: double.baseUrl, model: 'test', timeoutMs: 1500 } }) });
   browser = await launchChromium();
   page = await browser.newPage();
   await page.goto(server.url);

@@ -31,8 +31,8 @@ ${PROVIDER_HELP}`,
 ${PROVIDER_HELP}`,
   'import-card': `persona import-card FILE — import a Character Card V2/V3 (.json, or .png with the card embedded)
 
-  Writes the character definition to <data dir>/characters/<id>.json (data dir: PERSONA_DATA_DIR, default ~/.persona-engine)
-  and prints it as JSON. Unknown extension keys are kept; the engine's own data sits under extensions["persona-engine"].`,
+  Writes the card (with the engine's data added) to <data dir>/characters/<id>.json (data dir: PERSONA_DATA_DIR,
+  default ~/.persona-engine) and prints its id; then --character <id> works for serve and interpret. Unknown extension keys are kept; the engine's own data sits under extensions["persona-engine"].`,
   bench: `persona bench — measure tick, native fill and action latency; write JSON (asserts nothing)
 
   --out PATH      where to write the JSON (default bench/results/latest.json)

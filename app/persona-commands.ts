@@ -1,12 +1,11 @@
 /** The conversation-layer commands of `persona`: `interpret` (one line or --jsonl), `import-card`, and the provider flags `serve` shares. */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { PersonaConfigSchema, personaConfigFromEnv, type PersonaConfig } from '../protocol/persona-config.js';
-import { getCharacter } from '../characters/index.js';
 import { importCard as readCard, readCardBytes } from '../persona/character-card.js';
-import { resolveDataDir } from '../persona/conversation-store.js';
+import { saveImportedCharacter } from '../persona/imported-characters.js';
+import { resolveCharacter } from './resolve-character.js';
 import { createInterpreter } from '../persona/create-interpreter.js';
 import { collectTurn, type Interpreter } from '../persona/interpreter.js';
 
@@ -51,7 +50,8 @@ export const interpret = async (args: string[]): Promise<number> => {
     options: { character: { type: 'string' }, jsonl: { type: 'boolean' }, ...PROVIDER_FLAGS },
     allowPositionals: true,
   });
-  const interpreter = createInterpreter(getCharacter(values.character ?? 'aria'), personaConfigFrom(values));
+  const config = personaConfigFrom(values);
+  const interpreter = createInterpreter(resolveCharacter(values.character ?? 'aria', config.dataDir), config);
   try {
     if (!values.jsonl) {
       const line = positionals.join(' ').trim();
@@ -84,10 +84,7 @@ export const importCard = async (args: string[]): Promise<number> => {
     throw new Error(`cannot read ${file}: ${(error as Error).message}`);
   }
   const imported = readCard(readCardBytes(bytes));
-  const dir = path.join(resolveDataDir(), 'characters');
-  mkdirSync(dir, { recursive: true });
-  const out = path.join(dir, `${imported.definition.id}.json`);
-  writeFileSync(out, `${JSON.stringify(imported, null, 2)}\n`);
+  const out = saveImportedCharacter(imported);
   console.log(JSON.stringify({ id: imported.definition.id, name: imported.definition.name, file: out, greeting: imported.definition.lines.greeting?.[0] ?? null }));
   return 0;
 };

@@ -13,6 +13,7 @@ import { CHARACTERS } from '../characters/index.js';
 import { PersonaSession } from './session.js';
 import { attachConversation } from './session-conversation.js';
 import { relayChat } from './chat-relay.js';
+import { resolveCharacter } from './resolve-character.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -37,7 +38,7 @@ export const startServer = async (overrides: Partial<ServerConfig> = {}): Promis
   if (!isLoopback(config.host) && !config.token) {
     throw new Error(`binding ${config.host} exposes the persona beyond this machine: set a token (--token or PERSONA_TOKEN, 16+ characters)`);
   }
-  const session = new PersonaSession({ character: config.character, fps: config.fps, width: config.width, height: config.height });
+  const session = new PersonaSession({ character: resolveCharacter(config.character, config.persona.dataDir), fps: config.fps, width: config.width, height: config.height });
   const chat = attachConversation(session, config.persona);
 
   const authorized = (req: http.IncomingMessage) => {

@@ -67,8 +67,12 @@ describe('persona interpret and import-card', () => {
     expect(code).toBe(0);
     const printed = JSON.parse(stdout) as { id: string; file: string };
     expect(printed).toMatchObject({ id: 'mira', file: path.join(dir, 'characters', 'mira.json') });
-    const saved = JSON.parse(readFileSync(printed.file, 'utf8')) as { definition: { name: string }; card: { data: { extensions: Record<string, unknown> } } };
-    expect(saved.definition.name).toBe('Mira');
-    expect(Object.keys(saved.card.data.extensions)).toEqual(['custom', 'persona-engine']);
+    const saved = JSON.parse(readFileSync(printed.file, 'utf8')) as { spec: string; data: { name: string; extensions: Record<string, unknown> } };
+    expect(saved).toMatchObject({ spec: 'chara_card_v2', data: { name: 'Mira' } });
+    expect(Object.keys(saved.data.extensions)).toEqual(['custom', 'persona-engine']);
+    const mira = await persona(['interpret', '--character', 'mira', 'wave at me']);
+    expect(JSON.parse(mira.stdout)).toMatchObject({ directives: [{ action: { name: 'wave' }, gaze: 'camera' }] });
+    const nobody = await persona(['interpret', '--character', 'nobody', 'wave']);
+    expect(nobody.stderr).toMatch(/unknown character "nobody"; available: aria, mira/);
   });
 });

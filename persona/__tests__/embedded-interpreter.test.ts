@@ -8,6 +8,9 @@ import { EmbeddedInterpreter } from '../embedded-interpreter.js';
 
 type Expected = { action?: string; repeat?: number; speed?: number; expression?: string; intensity?: number; gaze?: string }[];
 
+// Once the vocabulary has a `stop` action, "stop waving" asks for it; before, it only declines to wave.
+const STOPPED: Expected = ARIA.vocabulary.actions.some((a) => a.name === 'stop') ? [{ action: 'stop' }] : [];
+
 // Each line and the directives it must produce, in order.
 const PHRASINGS: [string, Expected][] = [
   ['wave', [{ action: 'wave' }]],
@@ -166,8 +169,8 @@ const PHRASINGS: [string, Expected][] = [
   ['do not stand up', []],
   ['no more waving', []],
   ["please don't sit down", []],
-  ['stop waving', []],
-  ['quit nodding', []],
+  ['stop waving', STOPPED],
+  ['quit nodding', STOPPED],
   ["don't look sad", []],
   ['do not smile', []],
   ["dont wave", []],
@@ -198,8 +201,8 @@ const PHRASINGS: [string, Expected][] = [
   ['asdfghjkl', []],
   ['42', []],
   ['execute action rm_rf', []],
-  ['jump', []],
-  ['do a backflip', []],
+  ['fly to the moon', []],
+  ['juggle some oranges', []],
   ['🙂🙂🙂', []],
   ['مرحبا كيف حالك', []],
   ['שלום', []],

@@ -12,6 +12,7 @@ import { getCharacter } from '../characters/index.js';
 import { PuppetSource, createConditioning } from '../native/index.js';
 import { PersonaSession } from '../app/session.js';
 import { measureInterpret } from './interpret.js';
+import { measureSpeculativeLatency } from './speculative-latency.js';
 
 export interface BenchOptions {
   out: string;
@@ -104,6 +105,8 @@ export const runBench = async ({ out, quick }: BenchOptions): Promise<void> => {
   const actionLatency = await measureActionLatency(quick ? 4 : 15);
   progress('embedded interpreter…');
   const interpret = measureInterpret(quick ? 100 : 1000);
+  progress(`action latency with a 2 s LLM, speculative start (${quick ? 3 : 8} waves)…`);
+  const speculativeLatency = await measureSpeculativeLatency(quick ? 3 : 8);
   const cpus = os.cpus();
   const result = {
     tick_ms: ticks.tick,
@@ -112,6 +115,7 @@ export const runBench = async ({ out, quick }: BenchOptions): Promise<void> => {
     puppet_vs_skia_ratio: null,
     action_latency_ms: actionLatency,
     interpret_ms: interpret,
+    action_latency_speculative_ms: speculativeLatency,
     webrtc_glass_to_glass_ms: null,
     webrtc_baseline_g2g_ms: null,
     webrtc_g2g_ratio: null,
@@ -127,6 +131,6 @@ export const runBench = async ({ out, quick }: BenchOptions): Promise<void> => {
   await writeFile(out, `${JSON.stringify(result, null, 2)}\n`);
   const row = (name: string, d: Distribution | null) =>
     d ? `${name.padEnd(22)} p50 ${d.p50.toFixed(2).padStart(8)}  p95 ${d.p95.toFixed(2).padStart(8)}  p99 ${d.p99.toFixed(2).padStart(8)}  n ${d.n}` : `${name.padEnd(22)} (not built)`;
-  console.log([row('tick_ms', result.tick_ms), row('puppet_fill_ms_512', fill512), row('action_latency_ms', actionLatency), row('interpret_ms', interpret)].join('\n'));
+  console.log([row('tick_ms', result.tick_ms), row('puppet_fill_ms_512', fill512), row('action_latency_ms', actionLatency), row('interpret_ms', interpret), row('action_latency_spec_ms', speculativeLatency)].join('\n'));
   console.log(`wrote ${out}`);
 };

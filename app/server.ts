@@ -17,8 +17,11 @@ import { resolveCharacter } from './resolve-character.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Hard cap ws enforces by closing the socket; below it, our own 64 KiB check answers with an error message. */
-const WS_MAX_PAYLOAD = 1024 * 1024;
+/**
+ * Hard cap ws enforces by closing the socket; below it, our own 64 KiB check answers with an error
+ * message. 4 MiB, so that even a 1 MiB chat line gets that clear error instead of a closed socket.
+ */
+const WS_MAX_PAYLOAD = 4 * 1024 * 1024;
 
 const STATIC: Record<string, { file: string; type: string }> = {
   '/': { file: 'renderer/index.html', type: 'text/html; charset=utf-8' },

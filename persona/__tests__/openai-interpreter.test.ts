@@ -39,6 +39,18 @@ describe('openai interpreter', () => {
     expect((request.body.messages as { role: string }[]).map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'user']);
   });
 
+  it("asks Ollama with its `format` field, and a prompt-only server with neither", async () => {
+    double.queue({ pieces: ['{"dialogue":"hi"}'] }, { pieces: ['{"dialogue":"hi"}'] });
+    const ask = (structuredOutput: 'ollama' | 'none') => collectTurn(new OpenAiInterpreter(ARIA, { baseUrl: double.baseUrl, model: 'llama3.2', structuredOutput }).stream({ line: 'hi' }));
+    await ask('ollama');
+    const ollama = double.requests.at(-1)!.body;
+    expect(ollama.response_format).toBeUndefined();
+    expect(ollama.format).toMatchObject({ type: 'object', properties: { dialogue: { type: 'string' } } });
+    await ask('none');
+    expect(double.requests.at(-1)!.body).not.toHaveProperty('format');
+    expect(double.requests.at(-1)!.body).not.toHaveProperty('response_format');
+  });
+
   it('reads a JSON object split in the middle of keys, strings and SSE events', async () => {
     const whole = contentEvent('{"act') + contentEvent('ion":{"na') + contentEvent('me":"nod"}') + contentEvent(',"dialogue":"Y\\u00e9s ') + contentEvent('👋 مرحبا"}') + 'data: [DONE]\n\n';
     double.queue({ raw: [whole.slice(0, 13), whole.slice(13, 40), whole.slice(40)] });

@@ -28,7 +28,8 @@ const COUNT_WORDS: [RegExp, number][] = (
   ] as const
 ).map(([w, n]) => [new RegExp(`\\b${w}\\b`), n]);
 const NUMERIC_COUNT = /\b(\d+)\s*(?:x|times)\b/;
-const NEGATIONS = /\b(don'?t|do not|never|no more|not|no)\b/;
+// A bare "no" is left out: "say no" and "no way!" are requests and news, not negations.
+const NEGATIONS = /\b(don'?t|do not|never|no more|not)\b/;
 const STOP_WORDS = /\b(stop|quit|cease|halt|freeze|enough)\b/;
 const STRONG = /\b(very|really|so|super|extremely|totally|incredibly|very very|so so|really really)\b|!!/;
 const WEAK = /\b(a bit|a little|slightly|somewhat|kind of|kinda|a tad|a little bit|mildly|barely)\b/;
@@ -136,8 +137,8 @@ export class EmbeddedInterpreter implements Interpreter {
       if (action) rest = rest.replace(action.pattern, ' ');
       const expression = this.expressionMatchers.find((m) => m.pattern.test(rest));
       if (negated) {
-        const what = action?.name ?? expression?.name;
-        if (what) replies.push(fill(line_('negated') ?? "Okay, I won't {action}.", { ...values, action: what.replace(/_/g, ' ') }));
+        if (action) replies.push(fill(line_('negated') ?? "Okay, I won't {action}.", { ...values, action: action.name.replace(/_/g, ' ') }));
+        else if (expression) replies.push(`Okay, no ${expression.name} face then.`);
         continue;
       }
       if (!action && !expression && !gaze) continue;

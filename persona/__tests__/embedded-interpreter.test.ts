@@ -188,6 +188,7 @@ const PHRASINGS: [string, Expected][] = [
   ['I graduated!', [{ expression: 'happy' }]],
   ['I feel so lonely', [{ expression: 'sad', intensity: 1 }]],
   ['omg', [{ expression: 'surprised' }]],
+  ['no way!', [{ expression: 'surprised' }]],
   ['my dog died', [{ expression: 'sad' }]],
   ['we are getting married', [{ expression: 'happy' }]],
   ['I failed my exam', [{ expression: 'sad' }]],
@@ -246,6 +247,10 @@ describe('embedded interpreter', () => {
     const { directives, reply } = interpreter.interpret("please don't wave");
     expect(directives).toEqual([]);
     expect(reply).toMatch(/wave/);
+  });
+
+  it('declines a negated face in words that fit a face', () => {
+    expect(interpreter.interpret("don't look sad").reply).toBe('Okay, no sad face then.');
   });
 
   it('replies in the character voice', () => {

@@ -1,3 +1,5 @@
+import os from 'node:os';
+import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -9,5 +11,7 @@ export default defineConfig({
     fileParallelism: false,
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // Servers started by tests keep their chat history here, never in the user's ~/.persona-engine.
+    env: { PERSONA_DATA_DIR: path.join(os.tmpdir(), `persona-test-data-${process.pid}`) },
   },
 });

@@ -1,16 +1,18 @@
-/** The `persona` command: serve, interpret, bench. Each takes --help. */
+/** The `persona` command: serve, interpret, import-card, vocabulary, trace, bench, soak. Each takes --help. */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { startServer } from './server.js';
+import { PROVIDER_FLAGS, PROVIDER_HELP, personaConfigFrom, interpret, importCard } from './persona-commands.js';
 import { getCharacter } from '../characters/index.js';
 import { actionNames, expressionNames } from '../characters/vocabulary.js';
-import { EmbeddedInterpreter } from '../persona/embedded-interpreter.js';
 
 const USAGE = `persona — a real-time interactive AI persona engine
 
 Usage:
-  persona serve [--host 127.0.0.1] [--port 7860] [--fps 30|60] [--size 512] [--character aria] [--token T]
-  persona interpret "<line>" [--character aria]
+  persona serve [--host 127.0.0.1] [--port 7860] [--fps 30|60] [--size 512] [--character aria] [--token T] [--provider embedded|openai|llama]
+  persona interpret "<line>" [--character aria] [--provider embedded|openai|llama]
+  persona interpret --jsonl [--provider …] < lines.txt
+  persona import-card FILE.png|FILE.json
   persona vocabulary [--json] [--character aria]
   persona trace [--seconds 10] [--out persona-trace.json] [--url http://127.0.0.1:7860] [--token T]
   persona bench [--out bench/results/latest.json] [--quick]
@@ -31,10 +33,19 @@ const HELP: Record<string, string> = {
   --whip-url URL  also push the video to this WHIP ingest (LiveKit, Janus, OBS, Cloudflare); retries with backoff (env PERSONA_WHIP_URL)
   --whip-token T  bearer token for that ingest (env PERSONA_WHIP_TOKEN)
 
-Watch the stream at /viewer (any browser), /obs (an OBS browser source), or POST a WHEP offer to /whep.`,
-  interpret: `persona interpret "<line>" — print the Directives the embedded interpreter makes of a line, as JSON
+${PROVIDER_HELP}
 
-  --character ID  whose vocabulary and voice to use (default aria)`,
+Watch the stream at /viewer (any browser), /obs (an OBS browser source), or POST a WHEP offer to /whep.`,
+  interpret: `persona interpret "<line>" — print { "input", "directives", "reply" } for a line as one JSON line
+
+  --jsonl         read one line of text per input line from stdin; write one JSON line per input, in order
+  --character ID  whose vocabulary and voice to use (default aria)
+${PROVIDER_HELP}`,
+  'import-card': `persona import-card FILE — import a Character Card V2/V3 (.json, or .png with the card embedded)
+
+  Writes the card (with the engine's data added) to <data dir>/characters/<id>.json (data dir: PERSONA_DATA_DIR,
+  default ~/.persona-engine) and prints its id; then --character <id> works for serve and interpret. Unknown extension keys are kept; the engine's own data sits under extensions["persona-engine"].`,
+
   vocabulary: `persona vocabulary — list what a character can do: actions, expressions, gaze targets
 
   --json          print { "actions": [...], "expressions": [...], "gaze": [...] } with the canonical names
@@ -74,7 +85,8 @@ export const main = async (argv: string[]): Promise<number> => {
   }
   try {
     if (command === 'serve') return await serve(rest);
-    if (command === 'interpret') return interpret(rest);
+    if (command === 'interpret') return await interpret(rest);
+    if (command === 'import-card') return await importCard(rest);
     if (command === 'vocabulary') return vocabulary(rest);
     if (command === 'trace') return await trace(rest);
     if (command === 'soak') {
@@ -107,6 +119,7 @@ const serve = async (args: string[]): Promise<number> => {
       background: { type: 'string' },
       'whip-url': { type: 'string' },
       'whip-token': { type: 'string' },
+      ...PROVIDER_FLAGS,
     },
   });
   const number = (flag: string, v: string | undefined) => {
@@ -131,6 +144,7 @@ const serve = async (args: string[]): Promise<number> => {
     background,
     whipUrl: values['whip-url'] ?? env.PERSONA_WHIP_URL,
     whipToken: values['whip-token'] ?? env.PERSONA_WHIP_TOKEN,
+    persona: personaConfigFrom(values),
   });
   console.log(`persona: ${server.session.character.name} is live at ${server.url}`);
   const shutdown = () => {
@@ -139,15 +153,6 @@ const serve = async (args: string[]): Promise<number> => {
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
   await new Promise(() => {}); // serve until a signal arrives
-  return 0;
-};
-
-const interpret = (args: string[]): number => {
-  const { values, positionals } = parseArgs({ args, options: { character: { type: 'string' } }, allowPositionals: true });
-  const line = positionals.join(' ').trim();
-  if (!line) throw new Error('give a line to interpret, e.g. persona interpret "wave twice"');
-  const interpreter = new EmbeddedInterpreter(getCharacter(values.character ?? 'aria'));
-  console.log(JSON.stringify(interpreter.interpret(line), null, 2));
   return 0;
 };
 

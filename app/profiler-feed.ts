@@ -13,7 +13,7 @@ const BARS = 120;
 const WINDOW_SECONDS = 5;
 
 export class ProfilerFeed {
-  private pending: { receivedAt: number; directiveIds: Set<string>; startedAt?: number } | null = null;
+  private pending: { receivedAt: number; startedAt?: number } | null = null;
   lastActionLatencyMs: number | null = null;
   llmTtftMs: number | null = null;
   /** Latest per-viewer WebRTC stats (the server refreshes them while someone profiles). */
@@ -22,9 +22,8 @@ export class ProfilerFeed {
   constructor(private readonly session: PersonaSession) {
     session.world.profiler.attach();
     session.onEvent((event) => {
-      if (event.type === 'action.started' && event.directiveId && this.pending?.directiveIds.has(event.directiveId)) {
-        this.pending.startedAt ??= event.at;
-      }
+      // The first action a chat line starts (fidgets are the persona's own, not an answer).
+      if (event.type === 'action.started' && event.directiveId !== 'fidget' && this.pending) this.pending.startedAt ??= event.at;
     });
     session.onFrame((frame) => {
       // The first frame rendered from a tick at or after the action's start shows it.
@@ -35,9 +34,9 @@ export class ProfilerFeed {
     });
   }
 
-  /** Call when a chat line arrives, with the directive ids it produced. */
-  chatReceived(receivedAt: number, directiveIds: string[]): void {
-    if (directiveIds.length) this.pending = { receivedAt, directiveIds: new Set(directiveIds) };
+  /** Call when a chat line arrives (performance.now()); a line that starts no action leaves the last figure as it was. */
+  chatReceived(receivedAt: number): void {
+    this.pending = { receivedAt };
   }
 
   message(): ProfileMessage {

@@ -15,6 +15,9 @@ import { ProfilerFeed } from './profiler-feed.js';
 import { VideoFeed } from './webrtc/video-feed.js';
 import { WhepEndpoint } from './webrtc/whep.js';
 import { WhipPusher } from './webrtc/whip-client.js';
+import { attachConversation } from './session-conversation.js';
+import { relayChat } from './chat-relay.js';
+import { resolveCharacter } from './resolve-character.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -22,8 +25,11 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PROFILE_EVERY_MS = 250;
 /** Most seconds a trace export covers (the profiler's rings hold about a minute). */
 const MAX_TRACE_SECONDS = 60;
-/** Hard cap ws enforces by closing the socket; below it, our own 64 KiB check answers with an error message. */
-const WS_MAX_PAYLOAD = 1024 * 1024;
+/**
+ * Hard cap ws enforces by closing the socket; below it, our own 64 KiB check answers with an error
+ * message. 4 MiB, so that even a 1 MiB chat line gets that clear error instead of a closed socket.
+ */
+const WS_MAX_PAYLOAD = 4 * 1024 * 1024;
 
 const STATIC: Record<string, { file: string; type: string }> = {
   '/': { file: 'renderer/index.html', type: 'text/html; charset=utf-8' },
@@ -48,7 +54,8 @@ export const startServer = async (overrides: Partial<ServerConfig> = {}): Promis
   if (!isLoopback(config.host) && !config.token) {
     throw new Error(`binding ${config.host} exposes the persona beyond this machine: set a token (--token or PERSONA_TOKEN, 16+ characters)`);
   }
-  const session = new PersonaSession({ character: config.character, fps: config.fps, width: config.width, height: config.height });
+  const session = new PersonaSession({ character: resolveCharacter(config.character, config.persona.dataDir), fps: config.fps, width: config.width, height: config.height });
+  const chat = attachConversation(session, config.persona);
   const feed = new ProfilerFeed(session);
   const video = new VideoFeed(session, config.background);
   const whep = new WhepEndpoint(video, 'default', config.maxViewers);
@@ -83,6 +90,10 @@ export const startServer = async (overrides: Partial<ServerConfig> = {}): Promis
     }
     if (url.pathname === '/api/health') {
       return json(200, { status: 'ok', character: session.character.id, fps: session.fps, width: session.width, height: session.height, tick: session.world.time.tick });
+    }
+    if (url.pathname === '/api/history') {
+      const limit = Math.min(1000, Math.max(1, Number(url.searchParams.get('limit') ?? 200) || 200));
+      return json(200, { character: session.character.id, provider: chat.conversation.provider, messages: chat.conversation.history(limit) });
     }
     if (url.pathname === '/api/trace') {
       const seconds = Number(url.searchParams.get('seconds') ?? 10);
@@ -143,10 +154,8 @@ export const startServer = async (overrides: Partial<ServerConfig> = {}): Promis
           client.wantProfile = message.enabled;
           return;
         }
-        const receivedAt = performance.now();
-        const result = session.chat(message.text);
-        feed.chatReceived(receivedAt, result.directives.filter((d) => d.action).map((d) => d.id));
-        send(ws, { type: 'reply', text: result.reply, inReplyTo: message.text });
+        feed.chatReceived(performance.now());
+        relayChat(chat.conversation, message.text, (m) => send(ws, m)).catch((error: Error) => send(ws, { type: 'error', reason: error.message }));
       } catch (error) {
         send(ws, { type: 'error', reason: (error as Error).message });
       }
@@ -199,6 +208,7 @@ export const startServer = async (overrides: Partial<ServerConfig> = {}): Promis
       await whip?.stop();
       video.stop();
       session.world.profiler.detach();
+      await chat.close();
       session.stop();
       for (const ws of clients.keys()) ws.terminate();
       wss.close();

@@ -19,8 +19,8 @@ import { spawnPersona } from '../systems/spawn-persona.js';
 import { extractState } from '../systems/output/publish-state.js';
 
 export interface SessionOptions {
-  /** Character id from characters/ (default 'aria'). */
-  character?: string;
+  /** Character id from characters/ (default 'aria'), or a definition (e.g. one imported from a card). */
+  character?: string | CharacterDefinition;
   fps?: 30 | 60;
   width?: number;
   height?: number;
@@ -49,7 +49,7 @@ export class PersonaSession {
   private loop: LoopHandle | null = null;
 
   constructor(options: SessionOptions = {}) {
-    this.character = getCharacter(options.character ?? 'aria');
+    this.character = typeof options.character === 'object' ? options.character : getCharacter(options.character ?? 'aria');
     this.fps = options.fps ?? 30;
     this.width = options.width ?? 512;
     this.height = options.height ?? 512;

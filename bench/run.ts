@@ -15,6 +15,8 @@ import { measureProfilerCostUs } from './profiler-overhead.js';
 import { measureSessionsPerMachine } from './sessions-per-machine.js';
 import { measureGlassToGlass, type GlassToGlass } from './glass-to-glass.js';
 import { measureChurn } from './webrtc-churn.js';
+import { measureInterpret } from './interpret.js';
+import { measureSpeculativeLatency } from './speculative-latency.js';
 
 export interface BenchOptions {
   out: string;
@@ -105,6 +107,10 @@ export const runBench = async ({ out, quick }: BenchOptions): Promise<void> => {
   const ticks = await measureTicks(quick ? 4 : 12);
   progress(`action latency (${quick ? 4 : 15} waves)…`);
   const actionLatency = await measureActionLatency(quick ? 4 : 15);
+  progress('embedded interpreter…');
+  const interpret = measureInterpret(quick ? 100 : 1000);
+  progress(`action latency with a 2 s LLM, speculative start (${quick ? 3 : 8} waves)…`);
+  const speculativeLatency = await measureSpeculativeLatency(quick ? 3 : 8);
   progress('profiler overhead (profiler on vs off, alternating blocks)…');
   const profilerCostUs = measureProfilerCostUs(quick ? 6 : 20);
   // Its cost against the tick it measures: a live session's median tick.
@@ -128,7 +134,8 @@ export const runBench = async ({ out, quick }: BenchOptions): Promise<void> => {
     puppet_fill_ms_1024: null,
     puppet_vs_skia_ratio: null,
     action_latency_ms: actionLatency,
-    interpret_ms: null,
+    interpret_ms: interpret,
+    action_latency_speculative_ms: speculativeLatency,
     webrtc_glass_to_glass_ms: g2g.engine,
     webrtc_baseline_g2g_ms: g2g.baseline,
     webrtc_g2g_ratio: g2g.ratio,
@@ -147,7 +154,7 @@ export const runBench = async ({ out, quick }: BenchOptions): Promise<void> => {
   await writeFile(out, `${JSON.stringify(result, null, 2)}\n`);
   const row = (name: string, d: Distribution | null) =>
     d ? `${name.padEnd(22)} p50 ${d.p50.toFixed(2).padStart(8)}  p95 ${d.p95.toFixed(2).padStart(8)}  p99 ${d.p99.toFixed(2).padStart(8)}  n ${d.n}` : `${name.padEnd(22)} (not built)`;
-  console.log([row('tick_ms', result.tick_ms), row('puppet_fill_ms_512', fill512), row('action_latency_ms', actionLatency)].join('\n'));
+  console.log([row('tick_ms', result.tick_ms), row('puppet_fill_ms_512', fill512), row('action_latency_ms', actionLatency), row('interpret_ms', interpret), row('action_latency_spec_ms', speculativeLatency)].join('\n'));
   console.log([row('webrtc_glass_to_glass_ms', g2g.engine), row('webrtc_baseline_g2g_ms', g2g.baseline)].join('\n'));
   console.log(`${'webrtc_g2g_ratio'.padEnd(22)} ${g2g.ratio}`);
   console.log(`${'sessions_per_machine'.padEnd(22)} ${scale.sessions}`);

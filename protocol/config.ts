@@ -1,5 +1,6 @@
 /** Server configuration: defaults that just work, overridden by env vars and CLI flags. */
 import { z } from 'zod';
+import { PersonaConfigSchema } from './persona-config.js';
 
 export const ServerConfigSchema = z.object({
   /** Interface to bind; anything but loopback needs `token`. Env: PERSONA_HOST. */
@@ -23,6 +24,8 @@ export const ServerConfigSchema = z.object({
   whipToken: z.string().optional(),
   /** Bearer token required when binding beyond loopback. Env: PERSONA_TOKEN. */
   token: z.string().min(16).optional(),
+  /** The conversation layer: interpreter provider, LLM endpoint or model file, data dir. See persona-config.ts. */
+  persona: PersonaConfigSchema.prefault({}),
 });
 
 export type ServerConfig = z.infer<typeof ServerConfigSchema>;

@@ -60,7 +60,8 @@ export const directiveJsonSchema = (vocabulary: VocabularyNames) => {
     action: z.object({ name: z.enum(vocabulary.actions as [string, ...string[]]), repeat: z.number().int().min(1).max(10) }).optional(),
     expression: z.object({ name: z.enum(vocabulary.expressions as [string, ...string[]]), intensity: z.number().min(0).max(1) }).optional(),
     gaze: z.enum(GAZE_TARGETS).optional(),
-    dialogue: z.string(),
+    /** Bounded so a local model's grammar cannot run on forever. */
+    dialogue: z.string().max(300),
   });
   return z.toJSONSchema(forLlm);
 };

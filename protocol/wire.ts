@@ -5,6 +5,7 @@
 import { Packr } from 'msgpackr';
 import { z } from 'zod';
 import type { EngineEvent, PersonaState } from './events.js';
+import type { Directive } from './directive.js';
 import type { ProfileWindow } from './profile.js';
 
 /**
@@ -61,7 +62,14 @@ export interface ProfileMessage {
 
 export type ServerMessage =
   | { type: 'welcome'; character: string; name: string; fps: number; width: number; height: number }
-  | { type: 'reply'; text: string; inReplyTo: string }
+  /** The whole reply; `provider` says which interpreter answered (embedded, openai, llama). */
+  | { type: 'reply'; text: string; inReplyTo: string; provider?: string }
+  /** A piece of the reply as the interpreter writes it; the `reply` that follows carries the whole text. */
+  | { type: 'reply.chunk'; text: string; inReplyTo: string }
+  /** A directive sent to the engine for this line; `speculative` when started before the LLM answered. */
+  | { type: 'directive'; directive: Directive; speculative: boolean; inReplyTo: string }
+  /** Something the user should know about this turn: the LLM was unreachable, a name was mapped or dropped. */
+  | { type: 'notice'; level: 'info' | 'warning'; text: string; inReplyTo: string }
   | { type: 'chat.echo'; text: string }
   | { type: 'event'; event: EngineEvent }
   | { type: 'state'; state: PersonaState }

@@ -2,13 +2,14 @@
 import { decodeMessage, encodeMessage, type ServerMessage } from '../protocol/wire.js';
 import { PersonaStage } from './stage.js';
 import { ProfilerOverlay } from './profiler-overlay.js';
+import { ChatStream } from './chat-stream.js';
 
 const byId = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const log = byId<HTMLUListElement>('chat-log');
 const input = byId<HTMLInputElement>('chat-input');
 const connection = byId<HTMLDivElement>('connection');
 
-const addLine = (who: 'user' | 'persona' | 'error', text: string) => {
+const addLine = (who: string, text: string) => {
   const li = document.createElement('li');
   li.className = who;
   li.textContent = text;
@@ -16,7 +17,9 @@ const addLine = (who: 'user' | 'persona' | 'error', text: string) => {
   li.title = new Date().toLocaleTimeString();
   log.appendChild(li);
   log.scrollTop = log.scrollHeight;
+  return li;
 };
+const chat = new ChatStream(addLine, byId('provider'));
 
 /** Shows the chart's active state per region ("activity → gesturing.keyframe") and the queue. */
 const showChart = (paths: string[], queue: string[]) => {
@@ -72,7 +75,16 @@ const connect = async () => {
         showChart(message.state.chart, message.state.queue);
         break;
       case 'reply':
-        addLine('persona', message.text);
+        chat.reply(message.text, message.provider);
+        break;
+      case 'reply.chunk':
+        chat.chunk(message.text);
+        break;
+      case 'directive':
+        chat.directive(message.directive, message.speculative);
+        break;
+      case 'notice':
+        chat.notice(message.level, message.text);
         break;
       case 'error':
         addLine('error', message.reason);
@@ -82,7 +94,7 @@ const connect = async () => {
         stage.redraw();
         break;
       case 'event':
-        if (message.event.type === 'action.refused') addLine('error', `${message.event.action}: ${message.event.reason}`);
+        if (message.event.type === 'action.refused') chat.refused(message.event.action, message.event.reason);
         break;
     }
   };

@@ -1,0 +1,37 @@
+/** Runs one chat turn and tells the client about it as it happens: directives, reply pieces, notices, the whole reply. */
+import type { ServerMessage } from '../protocol/wire.js';
+import type { Conversation } from '../persona/conversation.js';
+
+export const relayChat = async (conversation: Conversation, text: string, send: (message: ServerMessage) => void): Promise<void> => {
+  const turn = conversation.say(text);
+  const inReplyTo = text;
+  for await (const event of turn.events) {
+    switch (event.type) {
+      case 'directive':
+        send({ type: 'directive', directive: event.directive, speculative: event.speculative, inReplyTo });
+        break;
+      case 'text':
+        send({ type: 'reply.chunk', text: event.chunk, inReplyTo });
+        break;
+      case 'mapped':
+        send({ type: 'notice', level: 'info', text: `"${event.from}" is not something I know; doing "${event.to}" instead.`, inReplyTo });
+        break;
+      case 'dropped':
+        send({ type: 'notice', level: 'info', text: `Skipped ${event.field} "${event.name}": ${event.reason}.`, inReplyTo });
+        break;
+      case 'fallback':
+        send({
+          type: 'notice',
+          level: 'warning',
+          text: `The ${event.provider} model could not answer (${event.reason}); the built-in interpreter answered instead.`,
+          inReplyTo,
+        });
+        break;
+      case 'done':
+        send({ type: 'reply', text: event.reply, inReplyTo, provider: event.provider });
+        break;
+      case 'confirmed':
+        break; // the speculative start was right: nothing changes on screen
+    }
+  }
+};

@@ -2,10 +2,22 @@
 import type { ServerMessage } from '../protocol/wire.js';
 import type { Conversation } from '../persona/conversation.js';
 
-export const relayChat = async (conversation: Conversation, text: string, send: (message: ServerMessage) => void): Promise<void> => {
+export const relayChat = async (
+  conversation: Conversation,
+  text: string,
+  send: (message: ServerMessage) => void,
+  /** Told the LLM's time to first token (ms) when an LLM provider answers this turn. */
+  onFirstToken?: (ms: number) => void,
+): Promise<void> => {
+  const started = performance.now();
+  let firstToken = conversation.provider === 'embedded';
   const turn = conversation.say(text);
   const inReplyTo = text;
   for await (const event of turn.events) {
+    if (!firstToken && (event.type === 'text' || (event.type === 'directive' && !event.speculative))) {
+      firstToken = true;
+      onFirstToken?.(performance.now() - started);
+    }
     switch (event.type) {
       case 'directive':
         send({ type: 'directive', directive: event.directive, speculative: event.speculative, inReplyTo });

@@ -155,7 +155,9 @@ export const startServer = async (overrides: Partial<ServerConfig> = {}): Promis
           return;
         }
         feed.chatReceived(performance.now());
-        relayChat(chat.conversation, message.text, (m) => send(ws, m)).catch((error: Error) => send(ws, { type: 'error', reason: error.message }));
+        relayChat(chat.conversation, message.text, (m) => send(ws, m), (ms) => (feed.llmTtftMs = Math.round(ms * 10) / 10)).catch((error: Error) =>
+          send(ws, { type: 'error', reason: error.message }),
+        );
       } catch (error) {
         send(ws, { type: 'error', reason: (error as Error).message });
       }

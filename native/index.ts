@@ -37,12 +37,37 @@ export interface FrameSource {
   dispose(): void;
 }
 
+/** An RGBA colour, straight alpha, each channel 0..1. */
+export type DisplayColour = [number, number, number, number];
+
+interface DisplayPaint {
+  fill: DisplayColour;
+  /** Cel-shadow colour on the side away from the light (used when `shaded`). */
+  shadow: DisplayColour;
+  outline: DisplayColour;
+  /** Outline width in pixels, inside the shape's edge; 0: none. */
+  outlineWidth: number;
+  /** false: flat fill. */
+  shaded: boolean;
+  /** Larger is nearer the viewer; the list comes sorted back to front. */
+  depth: number;
+}
+
+/** One primitive of the puppet's display list, in pixels (y down), as the rasterizer draws it. */
+export type DisplayPrimitive = DisplayPaint &
+  (
+    | { shape: 'capsule'; ax: number; ay: number; bx: number; by: number; ra: number; rb: number }
+    | { shape: 'ellipse'; cx: number; cy: number; rx: number; ry: number; angle: number }
+    | { shape: 'polygon'; points: number[] }
+  );
+
 interface NativeBinding {
   PuppetSource: new (options: { width: number; height: number }) => {
     configure(look: Look): void;
     fill(conditioning: Float32Array, buffer: Uint8Array): Promise<FillResult>;
     stats(): FrameSourceStats;
     dispose(): void;
+    displayList(conditioning: Float32Array): DisplayPrimitive[];
   };
   layout: { jointCount: number; expressionCount: number; jointOffset: number; expressionOffset: number; handOffset: number; timeOffset: number; length: number };
 }
@@ -84,6 +109,14 @@ export class PuppetSource implements FrameSource {
 
   stats(): FrameSourceStats {
     return this.native.stats();
+  }
+
+  /**
+   * The display list fill() would rasterize for `conditioning`, back to front. Synchronous, on the
+   * calling thread: for tools and tests (e.g. drawing the same list with Skia), not for the tick.
+   */
+  displayList(conditioning: Float32Array): DisplayPrimitive[] {
+    return this.native.displayList(conditioning);
   }
 
   dispose(): void {

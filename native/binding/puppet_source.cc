@@ -1,5 +1,6 @@
 #include "puppet_source.h"
 #include <string>
+#include "display_list_js.h"
 #include "fill_worker.h"
 #include "parse_look.h"
 
@@ -8,7 +9,8 @@ namespace persona {
 Napi::Function PuppetSource::Define(Napi::Env env) {
   return DefineClass(env, "PuppetSource",
                      {InstanceMethod<&PuppetSource::Configure>("configure"), InstanceMethod<&PuppetSource::Fill>("fill"),
-                      InstanceMethod<&PuppetSource::Stats>("stats"), InstanceMethod<&PuppetSource::Dispose>("dispose")});
+                      InstanceMethod<&PuppetSource::Stats>("stats"), InstanceMethod<&PuppetSource::Dispose>("dispose"),
+                      InstanceMethod<&PuppetSource::DisplayListOf>("displayList")});
 }
 
 PuppetSource::PuppetSource(const Napi::CallbackInfo& info) : Napi::ObjectWrap<PuppetSource>(info) {
@@ -33,16 +35,33 @@ Napi::Value PuppetSource::Configure(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+namespace {
+
+const float* conditioningArg(const Napi::Value& v, const char* method) {
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array ||
+      v.As<Napi::TypedArray>().ElementLength() != kConditioningLength)
+    throw Napi::TypeError::New(v.Env(), std::string(method) + ": conditioning must be a Float32Array of length " +
+                                            std::to_string(kConditioningLength));
+  return v.As<Napi::Float32Array>().Data();
+}
+
+}  // namespace
+
+Napi::Value PuppetSource::DisplayListOf(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1) throw Napi::TypeError::New(info.Env(), "displayList(conditioning: Float32Array)");
+  const float* conditioning = conditioningArg(info[0], "displayList()");
+  DisplayList list;
+  buildPuppet(*look_, conditioning, framing_, list);
+  return displayListToJs(info.Env(), list);
+}
+
 Napi::Value PuppetSource::Fill(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (disposed_) throw Napi::Error::New(env, "fill(): this PuppetSource was disposed");
   if (info.Length() < 2 || !info[0].IsTypedArray() || !info[1].IsTypedArray())
     throw Napi::TypeError::New(env, "fill(conditioning: Float32Array, buffer: Uint8Array)");
-  const Napi::TypedArray cond = info[0].As<Napi::TypedArray>();
+  const float* conditioning = conditioningArg(info[0], "fill()");
   const Napi::TypedArray out = info[1].As<Napi::TypedArray>();
-  if (cond.TypedArrayType() != napi_float32_array || cond.ElementLength() != kConditioningLength)
-    throw Napi::TypeError::New(env, "fill(): conditioning must be a Float32Array of length " +
-                                        std::to_string(kConditioningLength));
   const size_t bytes = static_cast<size_t>(framing_.width) * framing_.height * 4;
   if (out.TypedArrayType() != napi_uint8_array || out.ByteLength() != bytes)
     throw Napi::TypeError::New(env, "fill(): buffer must be a Uint8Array of width*height*4 = " + std::to_string(bytes) +
@@ -51,7 +70,7 @@ Napi::Value PuppetSource::Fill(const Napi::CallbackInfo& info) {
   if (inFlight_.count(pixels.Data()))
     throw Napi::Error::New(env, "fill(): this buffer is already being filled; wait for its promise");
   inFlight_.insert(pixels.Data());
-  auto* worker = new FillWorker(env, this, Value(), look_, cond.As<Napi::Float32Array>().Data(), pixels, framing_);
+  auto* worker = new FillWorker(env, this, Value(), look_, conditioning, pixels, framing_);
   worker->Queue();
   return worker->Promise();
 }

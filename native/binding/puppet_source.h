@@ -22,6 +22,8 @@ class PuppetSource : public Napi::ObjectWrap<PuppetSource> {
   Napi::Value Fill(const Napi::CallbackInfo& info);
   Napi::Value Stats(const Napi::CallbackInfo& info);
   Napi::Value Dispose(const Napi::CallbackInfo& info);
+  // Synchronous, on the JS thread: for tools and tests that inspect or redraw what fill() draws.
+  Napi::Value DisplayListOf(const Napi::CallbackInfo& info);
 
   Framing framing_;
   std::shared_ptr<const CharacterLook> look_;

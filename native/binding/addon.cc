@@ -1,12 +1,12 @@
 // The addon's entry point: it only exports.
 #include <napi.h>
 #include "../core/conditioning.h"
-#include "puppet_source.h"
+#include "frame_source.h"
 
 namespace persona {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  exports.Set("PuppetSource", PuppetSource::Define(env));
+  exports.Set("FrameSource", FrameSource::Define(env));
   Napi::Object layout = Napi::Object::New(env);
   layout.Set("jointCount", static_cast<double>(kJointCount));
   layout.Set("expressionCount", static_cast<double>(kExpressionCount));

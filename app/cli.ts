@@ -3,11 +3,12 @@ import { parseArgs } from 'node:util';
 import { startServer } from './server.js';
 import { getCharacter } from '../characters/index.js';
 import { EmbeddedInterpreter } from '../persona/embedded-interpreter.js';
+import { FRAME_SOURCES, type FrameSourceName } from '../native/index.js';
 
 const USAGE = `persona — a real-time interactive AI persona engine
 
 Usage:
-  persona serve [--host 127.0.0.1] [--port 7860] [--fps 30|60] [--size 512] [--character aria] [--token T]
+  persona serve [--host 127.0.0.1] [--port 7860] [--fps 30|60] [--size 512] [--character aria] [--source puppet|control] [--token T]
   persona interpret "<line>" [--character aria]
   persona bench [--out bench/results/latest.json] [--quick]
   persona <command> --help`;
@@ -20,6 +21,7 @@ const HELP: Record<string, string> = {
   --fps 30|60     engine tick rate (default 30; env PERSONA_FPS)
   --size N        frame width and height in pixels (default 512; env PERSONA_SIZE)
   --character ID  character to load (default aria; env PERSONA_CHARACTER)
+  --source S      frame source: puppet (the character) or control (OpenPose skeleton on black) (default puppet; env PERSONA_SOURCE)
   --token T       bearer token for the API and WebSocket (16+ characters; env PERSONA_TOKEN)`,
   interpret: `persona interpret "<line>" — print the Directives the embedded interpreter makes of a line, as JSON
 
@@ -68,6 +70,7 @@ const serve = async (args: string[]): Promise<number> => {
       fps: { type: 'string' },
       size: { type: 'string' },
       character: { type: 'string' },
+      source: { type: 'string' },
       token: { type: 'string' },
     },
   });
@@ -78,6 +81,9 @@ const serve = async (args: string[]): Promise<number> => {
     return n;
   };
   const size = number('size', values.size ?? env.PERSONA_SIZE);
+  const source = values.source ?? env.PERSONA_SOURCE;
+  if (source !== undefined && !(FRAME_SOURCES as readonly string[]).includes(source))
+    throw new Error(`--source must be one of ${FRAME_SOURCES.join(', ')}, got "${source}"`);
   const server = await startServer({
     host: values.host ?? env.PERSONA_HOST,
     port: number('port', values.port ?? env.PERSONA_PORT),
@@ -85,6 +91,7 @@ const serve = async (args: string[]): Promise<number> => {
     width: size,
     height: size,
     character: values.character ?? env.PERSONA_CHARACTER,
+    source: source as FrameSourceName | undefined,
     token: values.token ?? env.PERSONA_TOKEN,
   });
   console.log(`persona: ${server.session.character.name} is live at ${server.url}`);

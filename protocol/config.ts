@@ -13,6 +13,8 @@ export const ServerConfigSchema = z.object({
   height: z.number().int().min(64).max(2048).default(512),
   /** Character id from characters/. Env: PERSONA_CHARACTER. */
   character: z.string().default('aria'),
+  /** Frame source: `puppet` (the 2.5D character, transparent background) or `control` (OpenPose BODY-18 skeleton on black). Env: PERSONA_SOURCE. */
+  source: z.enum(['puppet', 'control']).default('puppet'),
   /** Bearer token required when binding beyond loopback. Env: PERSONA_TOKEN. */
   token: z.string().min(16).optional(),
 });

@@ -18,7 +18,8 @@ Camera frameCamera(const CharacterLook& look, const Framing& f, float rootY) {
       break;
     }
     case Shot::UpperBody: {
-      const float bottom = pelvis - 0.08f + rootY, top = headTop + rootY + look.headRadius * 0.35f;
+      // Room above the skull for hair, spikes and hats.
+      const float bottom = pelvis - 0.08f + rootY, top = headTop + rootY + look.headRadius * 1.1f;
       cam.scale = std::min(h / (top - bottom), w * 1.1f / (top - bottom));
       cam.originY = h * 0.5f + (bottom + top) * 0.5f * cam.scale;
       break;

@@ -152,15 +152,14 @@ void mouth(PuppetBuilder& b, const FaceWeights& f, float tilt) {
   const float mx = b.cam.x(at), my = b.cam.y(at);
   auto rot = [&](float lx, float ly, float& x, float& y) { x = mx + lx * ct - ly * st; y = my + lx * st + ly * ct; };
   const float hw = std::max(0.04f * unit, width);
-  const float bend = 0.09f * unit * smile;    // corners up (smile) or down (frown)
+  const float bend = 0.13f * unit * smile;    // corners up (smile) or down (frown)
   const float openPx = open * unit * 0.9f;    // lower lip drop
   // Upper lip: corners lifted by the smile; lower lip: drops by the opening, rounded by ou/oh.
   constexpr int kN = 7;
   float upper[kN * 2], lower[kN * 2];
   for (int i = 0; i < kN; ++i) {
     const float t = -1.f + 2.f * i / (kN - 1);
-    const float u = 1.f - std::fabs(t);
-    const float curve = -bend * (1.f - u * u);  // smile lifts the corners, a frown drops them; an arch, not a V
+    const float curve = -bend * t * t;  // smile lifts the corners, a frown drops them
     rot(t * hw, curve + bend * 0.3f - openPx * 0.15f * (1 - t * t), upper[i * 2], upper[i * 2 + 1]);
     rot(t * hw, curve + bend * 0.3f + openPx * std::sqrt(std::max(0.f, 1 - t * t)), lower[i * 2], lower[i * 2 + 1]);
   }

@@ -22,10 +22,12 @@ void backHair(PuppetBuilder& b, const Paint& hair) {
   float length = 1.05f;  // how far below the head centre the back mass reaches, in head radii
   if (style == HairStyle::Bob) length = 1.25f;
   if (style == HairStyle::Long) length = 2.6f;
-  if (style == HairStyle::Short || style == HairStyle::Spiky) length = 0.9f;
+  const bool cropped = style == HairStyle::Short || style == HairStyle::Spiky;
+  if (cropped) length = 0.75f;
   const Vec3 top = c + hr * Vec3{0, 0.25f * R, -0.5f * R};
   const Vec3 low = c + hr * Vec3{0, (0.25f - length) * R, -0.55f * R};
-  b.limb(top, low, 1.1f * R, (style == HairStyle::Long ? 0.95f : 0.9f) * R, hair, 0);
+  // Cropped hair hugs the skull and tapers into the nape.
+  b.limb(top, low, (cropped ? 1.04f : 1.1f) * R, (style == HairStyle::Long ? 0.95f : cropped ? 0.62f : 0.9f) * R, hair, 0);
   if (style == HairStyle::Ponytail) {
     const Vec3 root = c + hr * Vec3{0, 0.45f * R, -1.0f * R};
     const Vec3 mid = root + hr * Vec3{0, -0.9f * R, -0.45f * R};
@@ -33,7 +35,7 @@ void backHair(PuppetBuilder& b, const Paint& hair) {
     b.limb(root, mid, 0.42f * R, 0.36f * R, hair, -0.2f * R);
     b.limb(mid, tip, 0.36f * R, 0.1f * R, hair, -0.21f * R);
     const Vec3 tie = root + hr * Vec3{0, -0.12f * R, -0.05f * R};
-    b.ball(tie, 0.16f * R, b.shaded(b.look.accessoryColour), 0.01f);
+    b.ball(tie, 0.16f * R, b.shaded(b.look.top), 0.01f);  // a scrunchie matching the top
   }
 }
 

@@ -12,6 +12,8 @@ constexpr float kLx = -0.45f, kLy = -0.55f, kLz = 0.70f;
 // How far outside a shape a pixel centre may sit and still be partly covered (AA ramp + slack).
 constexpr float kMargin = 1.0f;
 
+using Edge = PolygonEdge;
+
 // A primitive with everything that is constant per frame worked out once, not per pixel.
 struct Prepared {
   const Primitive* q;
@@ -22,62 +24,77 @@ struct Prepared {
   float cosA, sinA, irx, iry, irx2, iry2, minR, spanA, spanB, spanC;
   // Polygon.
   const float* pts;
+  const Edge* edges;
   float gx, gy, invExtent;
 };
 
-inline float smoothstep(float e0, float e1, float x) {
-  const float t = clamp01((x - e0) / (e1 - e0));
-  return t * t * (3 - 2 * t);
-}
-
-inline float capsuleDistance(const Prepared& p, float px, float py, float& nx, float& ny) {
+// Pass 1 of a row: signed distance (pixels, negative inside) and the shading normal's x, y for
+// the n pixels from x0. Branch-free loops over plain arrays, so the compiler vectorizes them.
+void capsuleRow(const Prepared& p, float x0, float py, int n, float* __restrict d, float* __restrict nx, float* __restrict ny) {
   const Primitive& q = *p.q;
-  const float h = clamp01(((px - q.ax) * p.bax + (py - q.ay) * p.bay) * p.invLen2);
-  const float r = q.ra + p.dr * h;
-  const float dx = px - (q.ax + p.bax * h), dy = py - (q.ay + p.bay * h);
-  const float d = std::sqrt(dx * dx + dy * dy);
-  const float ir = r > 0 ? 1.f / r : 0.f;
-  nx = dx * ir;
-  ny = dy * ir;
-  return d - r;
-}
-
-inline float ellipseDistance(const Prepared& p, float px, float py, float& nx, float& ny) {
-  const Primitive& q = *p.q;
-  const float dx = px - q.cx, dy = py - q.cy;
-  const float lx = dx * p.cosA + dy * p.sinA, ly = -dx * p.sinA + dy * p.cosA;
-  const float ux = lx * p.irx, uy = ly * p.iry;
-  const float k0 = std::sqrt(ux * ux + uy * uy);
-  const float gx = lx * p.irx2, gy = ly * p.iry2;
-  const float k1 = std::sqrt(gx * gx + gy * gy);
-  nx = ux * p.cosA - uy * p.sinA;
-  ny = ux * p.sinA + uy * p.cosA;
-  if (k1 < 1e-6f) return -p.minR;
-  return k0 * (k0 - 1.f) / k1;
-}
-
-// Signed distance to a simple polygon (negative inside), even-odd inside test.
-inline float polygonDistance(const Prepared& p, float px, float py, float& nx, float& ny) {
-  const float* v = p.pts;
-  const int n = p.q->count;
-  float best = 1e30f;
-  bool inside = false;
-  for (int i = 0, j = n - 1; i < n; j = i++) {
-    const float xi = v[i * 2], yi = v[i * 2 + 1], xj = v[j * 2], yj = v[j * 2 + 1];
-    const float ex = xj - xi, ey = yj - yi, wx = px - xi, wy = py - yi;
-    const float len2 = ex * ex + ey * ey;
-    const float t = len2 > 1e-9f ? clamp01((wx * ex + wy * ey) / len2) : 0.f;
-    const float bx = wx - ex * t, by = wy - ey * t;
-    best = std::min(best, bx * bx + by * by);
-    if ((yi > py) != (yj > py) && px < xi + (py - yi) * ex / ey) inside = !inside;
+  const float wy = py - q.ay;
+  for (int k = 0; k < n; ++k) {
+    const float wx = x0 + k - q.ax;
+    float h = (wx * p.bax + wy * p.bay) * p.invLen2;
+    h = std::min(std::max(h, 0.f), 1.f);
+    const float r = q.ra + p.dr * h;
+    const float dx = wx - p.bax * h, dy = wy - p.bay * h;
+    const float ir = 1.f / std::max(r, 1e-6f);
+    d[k] = std::sqrt(dx * dx + dy * dy) - r;
+    nx[k] = dx * ir;
+    ny[k] = dy * ir;
   }
-  nx = (px - p.gx) * p.invExtent;
-  ny = (py - p.gy) * p.invExtent;
-  const float d = std::sqrt(best);
-  return inside ? -d : d;
 }
 
-Prepared prepare(const Primitive& q, const DisplayList& list) {
+void ellipseRow(const Prepared& p, float x0, float py, int n, float* __restrict d, float* __restrict nx, float* __restrict ny) {
+  const Primitive& q = *p.q;
+  const float dy = py - q.cy;
+  const float lyFromY = dy * p.cosA, lxFromY = dy * p.sinA;
+  for (int k = 0; k < n; ++k) {
+    const float dx = x0 + k - q.cx;
+    const float lx = dx * p.cosA + lxFromY, ly = -dx * p.sinA + lyFromY;
+    const float ux = lx * p.irx, uy = ly * p.iry;
+    const float k0 = std::sqrt(ux * ux + uy * uy);
+    const float gx = lx * p.irx2, gy = ly * p.iry2;
+    const float k1 = std::sqrt(gx * gx + gy * gy);
+    // At the very centre the gradient vanishes: the point is simply deep inside.
+    d[k] = k1 < 1e-6f ? -p.minR : k0 * (k0 - 1.f) / (k1 < 1e-6f ? 1.f : k1);
+    nx[k] = ux * p.cosA - uy * p.sinA;
+    ny[k] = ux * p.sinA + uy * p.cosA;
+  }
+}
+
+// Distance to the nearest edge, edge by edge over the whole row; even-odd crossings say inside.
+void polygonRow(const Prepared& p, float x0, float py, int n, float* __restrict d, float* __restrict nx, float* __restrict ny) {
+  for (int k = 0; k < n; ++k) {
+    d[k] = 1e30f;
+    nx[k] = 0.f;  // crossing parity, as 0/1, until the end
+  }
+  for (int i = 0; i < p.q->count; ++i) {
+    const PolygonEdge& e = p.edges[i];
+    const float wy = py - e.y;
+    // Pixels left of where the edge crosses this row flip parity; an edge that misses the row flips none.
+    const bool spans = (e.y > py) != (e.y + e.ey > py);
+    const float crossX = spans ? e.x + wy * e.slope : -1e30f;
+    for (int k = 0; k < n; ++k) {
+      const float px = x0 + k, wx = px - e.x;
+      float t = (wx * e.ex + wy * e.ey) * e.invLen2;
+      t = std::min(std::max(t, 0.f), 1.f);
+      const float bx = wx - e.ex * t, by = wy - e.ey * t;
+      const float dist2 = bx * bx + by * by;
+      d[k] = std::min(d[k], dist2);
+      nx[k] = px < crossX ? 1.f - nx[k] : nx[k];
+    }
+  }
+  for (int k = 0; k < n; ++k) {
+    const float dist = std::sqrt(d[k]);
+    d[k] = nx[k] > 0.5f ? -dist : dist;
+    nx[k] = (x0 + k - p.gx) * p.invExtent;
+    ny[k] = (py - p.gy) * p.invExtent;
+  }
+}
+
+Prepared prepare(const Primitive& q, const DisplayList& list, std::vector<Edge>& edges) {
   Prepared p{};
   p.q = &q;
   float fx0 = 0, fy0 = 0, fx1 = 0, fy1 = 0;
@@ -108,6 +125,18 @@ Prepared prepare(const Primitive& q, const DisplayList& list) {
     fx0 = q.cx - hw; fx1 = q.cx + hw; fy0 = q.cy - hh; fy1 = q.cy + hh;
   } else {
     p.pts = list.points().data() + q.first * 2;
+    edges.resize(q.count);
+    for (int i = 0, j = q.count - 1; i < q.count; j = i++) {
+      Edge& e = edges[i];
+      e.x = p.pts[i * 2];
+      e.y = p.pts[i * 2 + 1];
+      e.ex = p.pts[j * 2] - e.x;
+      e.ey = p.pts[j * 2 + 1] - e.y;
+      const float len2 = e.ex * e.ex + e.ey * e.ey;
+      e.invLen2 = len2 > 1e-9f ? 1.f / len2 : 0.f;
+      e.slope = e.ey != 0.f ? e.ex / e.ey : 0.f;
+    }
+    p.edges = edges.data();
     fx0 = fy0 = 1e30f;
     fx1 = fy1 = -1e30f;
     float sx = 0, sy = 0;
@@ -181,82 +210,102 @@ bool rowSpan(const Prepared& p, float py, float& xs, float& xe) {
   return true;
 }
 
-template <Shape S>
-inline float distanceTo(const Prepared& p, float px, float py, float& nx, float& ny) {
-  if constexpr (S == Shape::Capsule) return capsuleDistance(p, px, py, nx, ny);
-  else if constexpr (S == Shape::Ellipse) return ellipseDistance(p, px, py, nx, ny);
-  else return polygonDistance(p, px, py, nx, ny);
+// Pass 2 of a row: colour (cel shade, outline), coverage, and "over" into the premultiplied planes.
+template <bool Shaded, bool Outlined>
+void blendRow(const Paint& paint, int n, const float* __restrict d, const float* __restrict nx, const float* __restrict ny,
+              float* __restrict r, float* __restrict g, float* __restrict b, float* __restrict a) {
+  const Rgba fill = paint.fill, shadow = paint.shadow, ink = paint.outline;
+  const float inkReach = paint.outlineWidth + 0.5f;
+  constexpr float kShadeFrom = 0.05f, kShadeScale = 1.f / 0.15f;  // smoothstep(0.05, 0.2, lambert)
+  for (int k = 0; k < n; ++k) {
+    float coverage = 0.5f - d[k];
+    coverage = std::min(std::max(coverage, 0.f), 1.f);
+    float cr = fill.r, cg = fill.g, cb = fill.b, ca = fill.a;
+    if constexpr (Shaded) {
+      float n2 = nx[k] * nx[k] + ny[k] * ny[k];
+      n2 = std::min(n2, 1.f);
+      const float lambert = nx[k] * kLx + ny[k] * kLy + std::sqrt(1.f - n2) * kLz;
+      float t = (lambert - kShadeFrom) * kShadeScale;
+      t = std::min(std::max(t, 0.f), 1.f);
+      const float lit = t * t * (3.f - 2.f * t);
+      cr = shadow.r + (fill.r - shadow.r) * lit;
+      cg = shadow.g + (fill.g - shadow.g) * lit;
+      cb = shadow.b + (fill.b - shadow.b) * lit;
+      ca = shadow.a + (fill.a - shadow.a) * lit;
+    }
+    if constexpr (Outlined) {
+      float o = d[k] + inkReach;
+      o = std::min(std::max(o, 0.f), 1.f);
+      cr += (ink.r - cr) * o;
+      cg += (ink.g - cg) * o;
+      cb += (ink.b - cb) * o;
+      ca += (ink.a - ca) * o;
+    }
+    const float alpha = ca * coverage, keep = 1.f - alpha;
+    r[k] = cr * alpha + r[k] * keep;
+    g[k] = cg * alpha + g[k] * keep;
+    b[k] = cb * alpha + b[k] * keep;
+    a[k] = alpha + a[k] * keep;
+  }
+}
+
+// Premultiplied planes → straight-alpha RGBA8 for columns lo..hi. Branch-free so it vectorizes;
+// nearly empty pixels come out fully transparent.
+void toStraightRgba8(const float* __restrict r, const float* __restrict g, const float* __restrict b, const float* __restrict a,
+                     int lo, int hi, uint8_t* __restrict out) {
+  for (int x = lo; x <= hi; ++x) {
+    const float alpha = a[x];
+    const float inv = alpha > 1e-5f ? 1.f / std::max(alpha, 1e-5f) : 0.f;
+    out[x * 4] = static_cast<uint8_t>(static_cast<int>(std::min(std::max(r[x] * inv, 0.f), 1.f) * 255.f + 0.5f));
+    out[x * 4 + 1] = static_cast<uint8_t>(static_cast<int>(std::min(std::max(g[x] * inv, 0.f), 1.f) * 255.f + 0.5f));
+    out[x * 4 + 2] = static_cast<uint8_t>(static_cast<int>(std::min(std::max(b[x] * inv, 0.f), 1.f) * 255.f + 0.5f));
+    out[x * 4 + 3] = static_cast<uint8_t>(static_cast<int>(alpha > 1e-5f ? std::min(alpha, 1.f) * 255.f + 0.5f : 0.f));
+  }
 }
 
 }  // namespace
 
 void Rasterizer::touch(int y, int x0, int x1) {
-  float* row = accum_.data() + static_cast<size_t>(y) * width_ * 4;
+  const size_t row = static_cast<size_t>(y) * width_;
   int& lo = rowLo_[y];
   int& hi = rowHi_[y];
+  auto zero = [&](int from, int count) {
+    for (int c = 0; c < 4; ++c) std::memset(accum_.data() + c * plane_ + row + from, 0, sizeof(float) * count);
+  };
   if (lo > hi) {
-    std::memset(row + x0 * 4, 0, sizeof(float) * 4 * (x1 - x0 + 1));
+    zero(x0, x1 - x0 + 1);
     lo = x0;
     hi = x1;
     return;
   }
   if (x0 < lo) {
-    std::memset(row + x0 * 4, 0, sizeof(float) * 4 * (lo - x0));
+    zero(x0, lo - x0);
     lo = x0;
   }
   if (x1 > hi) {
-    std::memset(row + (hi + 1) * 4, 0, sizeof(float) * 4 * (x1 - hi));
+    zero(hi + 1, x1 - hi);
     hi = x1;
   }
 }
 
-namespace {
-
-template <Shape S>
-void fillRow(const Prepared& p, float py, int xs, int xe, float* row) {
-  const Paint& paint = p.q->paint;
-  const bool shaded = paint.shaded, outlined = paint.outlineWidth > 0;
-  for (int x = xs; x <= xe; ++x) {
-    const float px = x + 0.5f;
-    float nx, ny;
-    const float d = distanceTo<S>(p, px, py, nx, ny);
-    if (d >= 0.5f) continue;
-    const float coverage = d <= -0.5f ? 1.f : 0.5f - d;
-    Rgba c = paint.fill;
-    if (shaded) {
-      const float n2 = std::min(1.f, nx * nx + ny * ny);
-      const float lambert = nx * kLx + ny * kLy + std::sqrt(1.f - n2) * kLz;
-      c = mix(paint.shadow, paint.fill, smoothstep(0.05f, 0.2f, lambert));
-    }
-    if (outlined) {
-      const float k = d + paint.outlineWidth + 0.5f;
-      if (k > 0) c = mix(c, paint.outline, clamp01(k));
-    }
-    const float a = c.a * coverage;
-    float* dst = row + x * 4;
-    if (a >= 1.f) {
-      dst[0] = c.r; dst[1] = c.g; dst[2] = c.b; dst[3] = 1.f;
-      continue;
-    }
-    const float keep = 1.f - a;
-    dst[0] = c.r * a + dst[0] * keep;
-    dst[1] = c.g * a + dst[1] * keep;
-    dst[2] = c.b * a + dst[2] * keep;
-    dst[3] = a + dst[3] * keep;
-  }
-}
-
-}  // namespace
-
 void Rasterizer::draw(const DisplayList& list, int width, int height, uint8_t* out) {
   width_ = width;
-  const size_t pixels = static_cast<size_t>(width) * height;
-  if (accum_.size() < pixels * 4) accum_.resize(pixels * 4);
+  plane_ = static_cast<size_t>(width) * height;
+  if (accum_.size() < plane_ * 4) accum_.resize(plane_ * 4);
+  if (static_cast<int>(distance_.size()) < width + 2) {
+    distance_.resize(width + 2);
+    normalX_.resize(width + 2);
+    normalY_.resize(width + 2);
+  }
   rowLo_.assign(height, 1);
   rowHi_.assign(height, 0);
+  float* d = distance_.data();
+  float* nx = normalX_.data();
+  float* ny = normalY_.data();
   for (const Primitive& q : list.items()) {
     if (q.paint.fill.a <= 0 && q.paint.outlineWidth <= 0) continue;
-    const Prepared p = prepare(q, list);
+    const Prepared p = prepare(q, list, edges_);
+    const bool shaded = q.paint.shaded, outlined = q.paint.outlineWidth > 0;
     const int y0 = std::max(0, p.y0), y1 = std::min(height - 1, p.y1);
     for (int y = y0; y <= y1; ++y) {
       const float py = y + 0.5f;
@@ -266,12 +315,22 @@ void Rasterizer::draw(const DisplayList& list, int width, int height, uint8_t* o
       const int xe = std::min({width - 1, p.x1, static_cast<int>(std::ceil(fxe))});
       if (xs > xe) continue;
       touch(y, xs, xe);
-      float* row = accum_.data() + static_cast<size_t>(y) * width * 4;
+      const int n = xe - xs + 1;
+      const float x0 = xs + 0.5f;
       switch (q.shape) {
-        case Shape::Capsule: fillRow<Shape::Capsule>(p, py, xs, xe, row); break;
-        case Shape::Ellipse: fillRow<Shape::Ellipse>(p, py, xs, xe, row); break;
-        case Shape::Polygon: fillRow<Shape::Polygon>(p, py, xs, xe, row); break;
+        case Shape::Capsule: capsuleRow(p, x0, py, n, d, nx, ny); break;
+        case Shape::Ellipse: ellipseRow(p, x0, py, n, d, nx, ny); break;
+        case Shape::Polygon: polygonRow(p, x0, py, n, d, nx, ny); break;
       }
+      const size_t at = static_cast<size_t>(y) * width + xs;
+      float* r = accum_.data() + at;
+      float* g = r + plane_;
+      float* b = g + plane_;
+      float* a = b + plane_;
+      if (shaded && outlined) blendRow<true, true>(q.paint, n, d, nx, ny, r, g, b, a);
+      else if (shaded) blendRow<true, false>(q.paint, n, d, nx, ny, r, g, b, a);
+      else if (outlined) blendRow<false, true>(q.paint, n, d, nx, ny, r, g, b, a);
+      else blendRow<false, false>(q.paint, n, d, nx, ny, r, g, b, a);
     }
   }
   // Straight alpha out; rows and columns nothing touched are written as transparent without reading.
@@ -284,21 +343,9 @@ void Rasterizer::draw(const DisplayList& list, int width, int height, uint8_t* o
     }
     std::memset(o, 0, static_cast<size_t>(lo) * 4);
     std::memset(o + (hi + 1) * 4, 0, static_cast<size_t>(width - 1 - hi) * 4);
-    const float* s = accum_.data() + static_cast<size_t>(y) * width * 4;
-    for (int x = lo; x <= hi; ++x) {
-      const float* px = s + x * 4;
-      uint8_t* dst = o + x * 4;
-      const float a = px[3];
-      if (a <= 1e-5f) {
-        std::memset(dst, 0, 4);
-        continue;
-      }
-      const float inv = 1.f / a;
-      dst[0] = static_cast<uint8_t>(clamp01(px[0] * inv) * 255.f + 0.5f);
-      dst[1] = static_cast<uint8_t>(clamp01(px[1] * inv) * 255.f + 0.5f);
-      dst[2] = static_cast<uint8_t>(clamp01(px[2] * inv) * 255.f + 0.5f);
-      dst[3] = static_cast<uint8_t>(clamp01(a) * 255.f + 0.5f);
-    }
+    const size_t row = static_cast<size_t>(y) * width;
+    const float* r = accum_.data() + row;
+    toStraightRgba8(r, r + plane_, r + 2 * plane_, r + 3 * plane_, lo, hi, o);
   }
 }
 

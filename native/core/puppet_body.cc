@@ -122,7 +122,7 @@ void torso(PuppetBuilder& b) {
 
   // Front details only where the chest faces the viewer, fading as it turns.
   const Vec3 front = sk.rotation[kChest] * Vec3{0, 0, 1};
-  const float facing = smooth01(0.05f, 0.45f, front.z);
+  const float facing = smooth01(0.45f, 0.8f, front.z);  // the neckline reads only from the front half
   const float depthHalf = look.shoulderWidth * 0.3f;
   if (facing > 0.01f) {
     const Vec3 neckFront = neck + sk.rotation[kChest] * Vec3{0, -0.035f, depthHalf * 0.55f};

@@ -65,10 +65,11 @@ void hairCap(PuppetBuilder& b, const Paint& hair) {
   // A sheen on the crown, the glossy band of anime hair.
   Vec3 sheen;
   const float sheenFacing = b.onHead(-0.25f, 0.72f, 0.6f, sheen, 1.0f);
-  if (sheenFacing > -0.2f) {
+  const float sheenShow = smooth01(0.35f, 0.6f, sheenFacing);  // only where the crown faces us, never past the outline
+  if (sheenShow > 0.01f) {
     const Rgba light = mix(b.look.hair, Rgba{1, 1, 1, 1}, 0.35f);
-    b.out.ellipse(b.cam.x(sheen), b.cam.y(sheen), b.px(0.42f * R), b.px(0.1f * R), tilt - 0.35f, PuppetBuilder::flat(withAlpha(light, 0.55f)),
-                  c.z + 0.0002f);
+    b.out.ellipse(b.cam.x(sheen), b.cam.y(sheen), b.px(0.42f * R), b.px(0.1f * R), tilt - 0.35f,
+                  PuppetBuilder::flat(withAlpha(light, 0.55f * sheenShow)), c.z + 0.0002f);
   }
   // Fringe locks from the crown down over the forehead.
   const bool spiky = b.look.hairStyle == HairStyle::Spiky;

@@ -121,6 +121,12 @@ void eyes(PuppetBuilder& b, const FaceWeights& f, float tilt) {
 }
 
 void nose(PuppetBuilder& b, float tilt) {
+  // The bridge: a small outlined bump just outside the skull, drawn behind it, so it shows only
+  // where it sticks out past the head's outline: in profile, a nose; from the front, nothing.
+  Vec3 tip;
+  b.onHead(0, -0.4f, 0.92f, tip, 1.04f);
+  b.out.ellipse(b.cam.x(tip), b.cam.y(tip), b.px(0.1f * b.look.headRadius), b.px(0.1f * b.look.headRadius), 0,
+                b.shaded(b.look.skin, 1.f, 0.55f), b.sk.headCenter.z - 0.0001f);
   Vec3 at;
   const float facing = b.onHead(0, -0.44f, 0.9f, at);
   const float show = smooth01(-0.3f, 0.1f, facing) * (1.f - smooth01(0.3f, 0.6f, -facing));
@@ -152,14 +158,15 @@ void mouth(PuppetBuilder& b, const FaceWeights& f, float tilt) {
   const float mx = b.cam.x(at), my = b.cam.y(at);
   auto rot = [&](float lx, float ly, float& x, float& y) { x = mx + lx * ct - ly * st; y = my + lx * st + ly * ct; };
   const float hw = std::max(0.04f * unit, width);
-  const float bend = 0.13f * unit * smile;    // corners up (smile) or down (frown)
+  const float bend = 0.15f * unit * smile;    // corners up (smile) or down (frown)
   const float openPx = open * unit * 0.9f;    // lower lip drop
   // Upper lip: corners lifted by the smile; lower lip: drops by the opening, rounded by ou/oh.
   constexpr int kN = 7;
   float upper[kN * 2], lower[kN * 2];
   for (int i = 0; i < kN; ++i) {
     const float t = -1.f + 2.f * i / (kN - 1);
-    const float curve = -bend * t * t;  // smile lifts the corners, a frown drops them
+    const float at = std::fabs(t);
+    const float curve = -bend * at * std::sqrt(at);  // smile lifts the corners, a frown drops them: a rounded arch
     rot(t * hw, curve + bend * 0.3f - openPx * 0.15f * (1 - t * t), upper[i * 2], upper[i * 2 + 1]);
     rot(t * hw, curve + bend * 0.3f + openPx * std::sqrt(std::max(0.f, 1 - t * t)), lower[i * 2], lower[i * 2 + 1]);
   }

@@ -7,6 +7,14 @@ namespace persona {
 
 namespace {
 
+// The per-pixel loops are built twice, for AVX2 (8 lanes) and for baseline SSE2 (4 lanes), and the
+// loader picks one for this CPU. Lanes are independent and FMA is not enabled, so both give the same bytes.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(PERSONA_NO_CPU_DISPATCH)
+#define PERSONA_ROW_LOOP __attribute__((target_clones("avx2", "default")))
+#else
+#define PERSONA_ROW_LOOP
+#endif
+
 // Light from the upper left, in front: screen y grows downward.
 constexpr float kLx = -0.45f, kLy = -0.55f, kLz = 0.70f;
 // How far outside a shape a pixel centre may sit and still be partly covered (AA ramp + slack).
@@ -30,7 +38,7 @@ struct Prepared {
 
 // Pass 1 of a row: signed distance (pixels, negative inside) and the shading normal's x, y for
 // the n pixels from x0. Branch-free loops over plain arrays, so the compiler vectorizes them.
-void capsuleRow(const Prepared& p, float x0, float py, int n, float* __restrict d, float* __restrict nx, float* __restrict ny) {
+PERSONA_ROW_LOOP void capsuleRow(const Prepared& p, float x0, float py, int n, float* __restrict d, float* __restrict nx, float* __restrict ny) {
   const Primitive& q = *p.q;
   const float wy = py - q.ay;
   for (int k = 0; k < n; ++k) {
@@ -46,7 +54,7 @@ void capsuleRow(const Prepared& p, float x0, float py, int n, float* __restrict 
   }
 }
 
-void ellipseRow(const Prepared& p, float x0, float py, int n, float* __restrict d, float* __restrict nx, float* __restrict ny) {
+PERSONA_ROW_LOOP void ellipseRow(const Prepared& p, float x0, float py, int n, float* __restrict d, float* __restrict nx, float* __restrict ny) {
   const Primitive& q = *p.q;
   const float dy = py - q.cy;
   const float lyFromY = dy * p.cosA, lxFromY = dy * p.sinA;
@@ -65,7 +73,7 @@ void ellipseRow(const Prepared& p, float x0, float py, int n, float* __restrict 
 }
 
 // Distance to the nearest edge, edge by edge over the whole row; even-odd crossings say inside.
-void polygonRow(const Prepared& p, float x0, float py, int n, float* __restrict d, float* __restrict nx, float* __restrict ny) {
+PERSONA_ROW_LOOP void polygonRow(const Prepared& p, float x0, float py, int n, float* __restrict d, float* __restrict nx, float* __restrict ny) {
   for (int k = 0; k < n; ++k) {
     d[k] = 1e30f;
     nx[k] = 0.f;  // crossing parity, as 0/1, until the end
@@ -212,7 +220,7 @@ bool rowSpan(const Prepared& p, float py, float& xs, float& xe) {
 
 // Pass 2 of a row: colour (cel shade, outline), coverage, and "over" into the premultiplied planes.
 template <bool Shaded, bool Outlined>
-void blendRow(const Paint& paint, int n, const float* __restrict d, const float* __restrict nx, const float* __restrict ny,
+PERSONA_ROW_LOOP void blendRow(const Paint& paint, int n, const float* __restrict d, const float* __restrict nx, const float* __restrict ny,
               float* __restrict r, float* __restrict g, float* __restrict b, float* __restrict a) {
   const Rgba fill = paint.fill, shadow = paint.shadow, ink = paint.outline;
   const float inkReach = paint.outlineWidth + 0.5f;
@@ -251,7 +259,7 @@ void blendRow(const Paint& paint, int n, const float* __restrict d, const float*
 
 // Premultiplied planes → straight-alpha RGBA8 for columns lo..hi. Branch-free so it vectorizes;
 // nearly empty pixels come out fully transparent.
-void toStraightRgba8(const float* __restrict r, const float* __restrict g, const float* __restrict b, const float* __restrict a,
+PERSONA_ROW_LOOP void toStraightRgba8(const float* __restrict r, const float* __restrict g, const float* __restrict b, const float* __restrict a,
                      int lo, int hi, uint8_t* __restrict out) {
   for (int x = lo; x <= hi; ++x) {
     const float alpha = a[x];

@@ -5,7 +5,7 @@ import { JOINTS } from '../../protocol/skeleton.js';
 import { ARIA } from '../../characters/aria.js';
 import { KAI } from '../../characters/kai.js';
 import { POSTURES } from '../../characters/vocabulary.js';
-import { ControlSource, OPENPOSE_KEYPOINTS, PuppetSource, createConditioning, type Keypoints } from '../index.js';
+import { ControlSource, OPENPOSE_KEYPOINTS, PuppetSource, createConditioning, createFrameSource, type Keypoints } from '../index.js';
 import { poseConditioning, seededRandom } from './pose-helpers.js';
 
 const K = (name: (typeof OPENPOSE_KEYPOINTS)[number]) => OPENPOSE_KEYPOINTS.indexOf(name);
@@ -112,6 +112,17 @@ describe('OpenPose keypoints (forward kinematics, native)', () => {
     }
     expect(rest.slice(0, 2)).toEqual([expect.closeTo(UPPER_ARM, 5), expect.closeTo(FOREARM, 5)]);
     for (const drift of worst) expect(drift).toBeLessThan(0.001);
+  });
+});
+
+describe('frame source options (native)', () => {
+  it('says what to fix for an unknown shot or source name', () => {
+    expect(() => new ControlSource(256, 256, { shot: 'wide' as never })).toThrow(/shot must be one of: full_body, upper_body, head/);
+    expect(() => createFrameSource('diffusion', 256, 256)).toThrow(/unknown frame source "diffusion"; available: puppet, control/);
+    const control = createFrameSource('control', 320, 240);
+    expect(control.kind).toBe('control');
+    expect(() => control.fill(createConditioning(), new Uint8Array(256 * 256 * 4))).toThrow(/width\*height\*4 = 307200 bytes/);
+    control.dispose();
   });
 });
 

@@ -99,7 +99,11 @@ void torso(PuppetBuilder& b) {
     const float pts[10] = {w2.x - perpX * b.px(waistHalf), w2.y - perpY * b.px(waistHalf), w2.x + perpX * b.px(waistHalf),
                            w2.y + perpY * b.px(waistHalf), h2.x + perpX * b.px(hipHalf), h2.y + perpY * b.px(hipHalf),
                            c2.x, c2.y + b.px(0.02f), h2.x - perpX * b.px(hipHalf), h2.y - perpY * b.px(hipHalf)};
-    b.out.polygon(pts, 5, cloth, hips.z - 0.01f);
+    // No ink on the seat: its lower edge runs across the thighs of the same cloth, where a line
+    // would read as a seam; the thighs and the top's hem carry the outline.
+    Paint seat = cloth;
+    seat.outlineWidth = 0;
+    b.out.polygon(pts, 5, seat, hips.z - 0.01f);
   }
 
   // The top: hem at the hips, in at the waist, out over the chest, round shoulders, in to the neck.

@@ -58,8 +58,8 @@ void legs(PuppetBuilder& b) {
     // The foot: a rounded shoe with a pale sole.
     const Vec3 heel = ankle + ankleRot * Vec3{0, -0.045f, -0.03f};
     const Vec3 tip = toe + ankleRot * Vec3{0, 0.015f, 0};
-    b.limb(heel + ankleRot * Vec3{0, -0.025f, 0}, tip + ankleRot * Vec3{0, -0.028f, 0.01f}, r * 0.7f, r * 0.62f,
-           b.shaded(mix(look.topAccent, Rgba{0.9f, 0.9f, 0.88f, 1}, 0.5f)), -0.0305f);
+    b.limb(heel + ankleRot * Vec3{0, -0.03f, 0}, tip + ankleRot * Vec3{0, -0.032f, 0.005f}, r * 0.62f, r * 0.55f,
+           b.shaded(mix(look.shoes, Rgba{0.92f, 0.9f, 0.86f, 1}, 0.6f)), -0.0305f);
     b.limb(heel, tip, r * 0.98f, r * 0.85f, shoe, -0.03f);
   }
 }
@@ -187,7 +187,7 @@ void arms(PuppetBuilder& b) {
     if (longSleeves) {
       b.limb(e + (w - e) * 0.86f, w, r * 0.86f, r * 0.82f, b.shaded(look.topAccent), 0.0315f);
     } else {
-      b.limb(s, s + (e - s) * 0.55f, r * 1.35f, r * 1.2f, sleeve, 0.0305f);
+      b.limb(s, s + (e - s) * 0.55f, r * 1.22f, r * 1.12f, sleeve, 0.0305f);
     }
   }
 }

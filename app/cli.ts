@@ -5,11 +5,12 @@ import { startServer } from './server.js';
 import { PROVIDER_FLAGS, PROVIDER_HELP, personaConfigFrom, interpret, importCard } from './persona-commands.js';
 import { getCharacter } from '../characters/index.js';
 import { actionNames, expressionNames } from '../characters/vocabulary.js';
+import { FRAME_SOURCES, type FrameSourceName } from '../native/index.js';
 
 const USAGE = `persona — a real-time interactive AI persona engine
 
 Usage:
-  persona serve [--host 127.0.0.1] [--port 7860] [--fps 30|60] [--size 512] [--character aria] [--token T] [--provider embedded|openai|llama]
+  persona serve [--host 127.0.0.1] [--port 7860] [--fps 30|60] [--size 512] [--character aria] [--source puppet|control] [--token T] [--provider embedded|openai|llama]
   persona interpret "<line>" [--character aria] [--provider embedded|openai|llama]
   persona interpret --jsonl [--provider …] < lines.txt
   persona import-card FILE.png|FILE.json
@@ -27,6 +28,7 @@ const HELP: Record<string, string> = {
   --fps 30|60     engine tick rate (default 30; env PERSONA_FPS)
   --size N        frame width and height in pixels (default 512; env PERSONA_SIZE)
   --character ID  character to load (default aria; env PERSONA_CHARACTER)
+  --source S      frame source: puppet (the character) or control (OpenPose skeleton on black) (default puppet; env PERSONA_SOURCE)
   --token T       bearer token for the API, WebSocket and WHEP (16+ characters; env PERSONA_TOKEN)
   --max-viewers N most WHEP viewers at once (default 10; env PERSONA_MAX_VIEWERS)
   --background C  colour behind the persona in WebRTC video, #rrggbb (default #262a35; env PERSONA_BACKGROUND)
@@ -115,6 +117,7 @@ const serve = async (args: string[]): Promise<number> => {
       size: { type: 'string' },
       character: { type: 'string' },
       token: { type: 'string' },
+      source: { type: 'string' },
       'max-viewers': { type: 'string' },
       background: { type: 'string' },
       'whip-url': { type: 'string' },
@@ -129,6 +132,9 @@ const serve = async (args: string[]): Promise<number> => {
     return n;
   };
   const size = number('size', values.size ?? env.PERSONA_SIZE);
+  const source = values.source ?? env.PERSONA_SOURCE;
+  if (source !== undefined && !(FRAME_SOURCES as readonly string[]).includes(source))
+    throw new Error(`--source must be one of ${FRAME_SOURCES.join(', ')}, got "${source}"`);
   const hex = values.background ?? env.PERSONA_BACKGROUND;
   if (hex !== undefined && !/^#[0-9a-f]{6}$/i.test(hex)) throw new Error(`--background must be a colour like #262a35, got "${hex}"`);
   const background = hex ? ([1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)) as [number, number, number]) : undefined;
@@ -140,6 +146,7 @@ const serve = async (args: string[]): Promise<number> => {
     height: size,
     character: values.character ?? env.PERSONA_CHARACTER,
     token: values.token ?? env.PERSONA_TOKEN,
+    source: source as FrameSourceName | undefined,
     maxViewers: number('max-viewers', values['max-viewers'] ?? env.PERSONA_MAX_VIEWERS),
     background,
     whipUrl: values['whip-url'] ?? env.PERSONA_WHIP_URL,

@@ -54,7 +54,7 @@ export const startServer = async (overrides: Partial<ServerConfig> = {}): Promis
   if (!isLoopback(config.host) && !config.token) {
     throw new Error(`binding ${config.host} exposes the persona beyond this machine: set a token (--token or PERSONA_TOKEN, 16+ characters)`);
   }
-  const session = new PersonaSession({ character: resolveCharacter(config.character, config.persona.dataDir), fps: config.fps, width: config.width, height: config.height });
+  const session = new PersonaSession({ character: resolveCharacter(config.character, config.persona.dataDir), fps: config.fps, width: config.width, height: config.height, source: config.source });
   const chat = attachConversation(session, config.persona);
   const feed = new ProfilerFeed(session);
   const video = new VideoFeed(session, config.background);

@@ -11,7 +11,7 @@ import type { Schedule } from '../engine/schedule.js';
 import { getCharacter } from '../characters/index.js';
 import { actionNames, expressionNames } from '../characters/vocabulary.js';
 import type { CharacterDefinition } from '../characters/types.js';
-import { PuppetSource, type FrameSource } from '../native/index.js';
+import { createFrameSource, type FrameSource, type FrameSourceName } from '../native/index.js';
 import { EmbeddedInterpreter, type Interpretation } from '../persona/embedded-interpreter.js';
 import { createPersonaSchedule } from '../systems/schedule.js';
 import { inbox, outputs, personas, registerPersonaResources, type PublishedFrame } from '../systems/resources.js';
@@ -26,8 +26,11 @@ export interface SessionOptions {
   height?: number;
   /** Injected clock; the default reads performance.now(). */
   clock?: EngineClock;
-  /** A frame source to use instead of the native puppet (null: no frames, for logic-only tests). */
-  source?: FrameSource | null;
+  /**
+   * The frame source: a native one by name ('puppet', the default, or 'control': the OpenPose
+   * skeleton), a FrameSource object, or null for no frames (logic-only tests).
+   */
+  source?: FrameSourceName | FrameSource | null;
   /**
    * Move the mouth along the reply's letters while it shows (default false). Off by default: with
    * no voice yet, a talking mouth reads as muted audio; a voice will drive the same speech layer.
@@ -56,7 +59,8 @@ export class PersonaSession {
     this.world = createPersonaWorld({ clock: options.clock ?? new RealClock(), hz: this.fps });
     registerPersonaResources(this.world, { lipSyncText: options.lipSyncText ?? false });
     this.schedule = createPersonaSchedule();
-    this.source = options.source === undefined ? new PuppetSource(this.width, this.height) : options.source;
+    const source = options.source === undefined ? 'puppet' : options.source;
+    this.source = typeof source === 'string' ? createFrameSource(source, this.width, this.height) : source;
     this.eid = spawnPersona(this.world, this.character, this.source);
     this.interpreter = new EmbeddedInterpreter(this.character);
     this.validate = directiveSchemaFor({

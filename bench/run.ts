@@ -17,6 +17,7 @@ import { measureGlassToGlass, type GlassToGlass } from './glass-to-glass.js';
 import { measureChurn } from './webrtc-churn.js';
 import { measureInterpret } from './interpret.js';
 import { measureSpeculativeLatency } from './speculative-latency.js';
+import { createSkiaDrawer } from './skia-display-list.js';
 
 export interface BenchOptions {
   out: string;
@@ -26,21 +27,46 @@ export interface BenchOptions {
 const progress = (message: string) => process.stderr.write(`bench: ${message}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Frame `i` of the benchmark's waving, smiling sequence. */
+const benchPose = (i: number, conditioning: Float32Array): Float32Array => {
+  const shoulderRoll = CONDITIONING.jointOffset + jointIndex('right_shoulder') * 3 + 2;
+  conditioning[shoulderRoll] = 0.2 + 2.4 * Math.abs(Math.sin(i / 15));
+  conditioning[CONDITIONING.expressionOffset] = (i % 30) / 30;
+  return conditioning;
+};
+
 /** Native fill time (measured in C++ on the worker) for a waving pose sequence. */
 const measureFill = async (size: number, samples: number): Promise<Distribution | null> => {
   const source = new PuppetSource(size, size);
   source.configure(getCharacter('aria').look);
   const buffer = new Uint8Array(size * size * 4);
   const conditioning = createConditioning();
-  const shoulderRoll = CONDITIONING.jointOffset + jointIndex('right_shoulder') * 3 + 2;
   const times: number[] = [];
   for (let i = 0; i < samples + 10; i++) {
-    conditioning[shoulderRoll] = 0.2 + 2.4 * Math.abs(Math.sin(i / 15));
-    conditioning[CONDITIONING.expressionOffset] = (i % 30) / 30;
-    const { fillMs } = await source.fill(conditioning, buffer);
+    const { fillMs } = await source.fill(benchPose(i, conditioning), buffer);
     if (i >= 10) times.push(fillMs); // the first fills warm caches and thread-local scratch
   }
   source.dispose();
+  return distribution(times);
+};
+
+/**
+ * Skia (@napi-rs/canvas) drawing the same display lists at 512², anti-aliased, pixels read back;
+ * on this thread, one core, as our fill runs on one worker thread.
+ */
+const measureSkia = (size: number, samples: number): Distribution | null => {
+  const source = new PuppetSource(size, size);
+  source.configure(getCharacter('aria').look);
+  const conditioning = createConditioning();
+  const lists = Array.from({ length: samples + 10 }, (_, i) => source.displayList(benchPose(i, conditioning)));
+  source.dispose();
+  const skia = createSkiaDrawer(size, size);
+  const times: number[] = [];
+  lists.forEach((list, i) => {
+    const t0 = performance.now();
+    skia.draw(list);
+    if (i >= 10) times.push(performance.now() - t0);
+  });
   return distribution(times);
 };
 
@@ -103,6 +129,10 @@ export const runBench = async ({ out, quick }: BenchOptions): Promise<void> => {
   const started = performance.now();
   progress(`native fill 512² (${quick ? 60 : 300} frames)…`);
   const fill512 = await measureFill(512, quick ? 60 : 300);
+  progress(`native fill 1024² (${quick ? 30 : 150} frames)…`);
+  const fill1024 = await measureFill(1024, quick ? 30 : 150);
+  progress(`Skia drawing the same display list at 512² (${quick ? 60 : 300} frames)…`);
+  const skia512 = measureSkia(512, quick ? 60 : 300);
   progress('tick loop under directives…');
   const ticks = await measureTicks(quick ? 4 : 12);
   progress(`action latency (${quick ? 4 : 15} waves)…`);
@@ -131,8 +161,10 @@ export const runBench = async ({ out, quick }: BenchOptions): Promise<void> => {
   const result = {
     tick_ms: ticks.tick,
     puppet_fill_ms_512: fill512,
-    puppet_fill_ms_1024: null,
-    puppet_vs_skia_ratio: null,
+    puppet_fill_ms_1024: fill1024,
+    skia_draw_ms_512: skia512,
+    /** Our median fill time over Skia's median on the same display lists at 512² (< 1: we are faster). */
+    puppet_vs_skia_ratio: fill512 && skia512 ? Math.round((fill512.p50 / skia512.p50) * 1000) / 1000 : null,
     action_latency_ms: actionLatency,
     interpret_ms: interpret,
     action_latency_speculative_ms: speculativeLatency,
@@ -154,7 +186,8 @@ export const runBench = async ({ out, quick }: BenchOptions): Promise<void> => {
   await writeFile(out, `${JSON.stringify(result, null, 2)}\n`);
   const row = (name: string, d: Distribution | null) =>
     d ? `${name.padEnd(22)} p50 ${d.p50.toFixed(2).padStart(8)}  p95 ${d.p95.toFixed(2).padStart(8)}  p99 ${d.p99.toFixed(2).padStart(8)}  n ${d.n}` : `${name.padEnd(22)} (not built)`;
-  console.log([row('tick_ms', result.tick_ms), row('puppet_fill_ms_512', fill512), row('action_latency_ms', actionLatency), row('interpret_ms', interpret), row('action_latency_spec_ms', speculativeLatency)].join('\n'));
+  console.log([row('tick_ms', result.tick_ms), row('puppet_fill_ms_512', fill512), row('puppet_fill_ms_1024', fill1024), row('skia_draw_ms_512', skia512), `puppet_vs_skia_ratio   ${result.puppet_vs_skia_ratio}`, row('action_latency_ms', actionLatency)].join('\n'));
+  console.log([row('interpret_ms', interpret), row('action_latency_spec_ms', speculativeLatency)].join('\n'));
   console.log([row('webrtc_glass_to_glass_ms', g2g.engine), row('webrtc_baseline_g2g_ms', g2g.baseline)].join('\n'));
   console.log(`${'webrtc_g2g_ratio'.padEnd(22)} ${g2g.ratio}`);
   console.log(`${'sessions_per_machine'.padEnd(22)} ${scale.sessions}`);

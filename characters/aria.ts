@@ -1,4 +1,4 @@
-/** Aria: the default character. Friendly, a little theatrical; brown bob, blue top. */
+/** Aria: the default character. Friendly, a little theatrical; brown bob, blue T-shirt, navy trousers, a coral headband. */
 import type { CharacterDefinition } from './types.js';
 import { DEFAULT_VOCABULARY } from './default-vocabulary.js';
 
@@ -15,6 +15,12 @@ export const ARIA: CharacterDefinition = {
     top: [74, 140, 220],
     bottom: [48, 52, 86],
     shoes: [110, 60, 36],
+    topStyle: 'tshirt',
+    topAccent: [245, 245, 245],
+    bottomStyle: 'trousers',
+    shoeStyle: 'sneakers',
+    accessory: 'headband',
+    accessoryColour: [240, 110, 100],
   },
   baseline: { expression: 'neutral', intensity: 0 },
   expressionHoldMs: 4000,

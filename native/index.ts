@@ -37,13 +37,65 @@ export interface FrameSource {
   dispose(): void;
 }
 
+/** An RGBA colour, straight alpha, each channel 0..1. */
+export type DisplayColour = [number, number, number, number];
+
+interface DisplayPaint {
+  fill: DisplayColour;
+  /** Cel-shadow colour on the side away from the light (used when `shaded`). */
+  shadow: DisplayColour;
+  outline: DisplayColour;
+  /** Outline width in pixels, inside the shape's edge; 0: none. */
+  outlineWidth: number;
+  /** false: flat fill. */
+  shaded: boolean;
+  /** Larger is nearer the viewer; the list comes sorted back to front. */
+  depth: number;
+}
+
+/** One primitive of the puppet's display list, in pixels (y down), as the rasterizer draws it. */
+export type DisplayPrimitive = DisplayPaint &
+  (
+    | { shape: 'capsule'; ax: number; ay: number; bx: number; by: number; ra: number; rb: number }
+    | { shape: 'ellipse'; cx: number; cy: number; rx: number; ry: number; angle: number }
+    | { shape: 'polygon'; points: number[] }
+  );
+
+/** What the frame shows (the same camera for every source, so puppet and control line up). */
+export const SHOTS = ['full_body', 'upper_body', 'head'] as const;
+export type Shot = (typeof SHOTS)[number];
+
+export interface FrameSourceOptions {
+  /** full_body (default): the whole figure, standing still in frame; upper_body: hips up; head: a close-up. The closer shots follow the character down when it sits. */
+  shot?: Shot;
+}
+
+/** OpenPose BODY-18 keypoint names, in COCO order ("right" is the character's right). */
+export const OPENPOSE_KEYPOINTS = [
+  'nose', 'neck', 'right_shoulder', 'right_elbow', 'right_wrist', 'left_shoulder', 'left_elbow', 'left_wrist',
+  'right_hip', 'right_knee', 'right_ankle', 'left_hip', 'left_knee', 'left_ankle', 'right_eye', 'left_eye', 'right_ear', 'left_ear',
+] as const;
+
+export interface Keypoints {
+  /** x, y in pixels and visible (1 or 0) per keypoint, in OPENPOSE_KEYPOINTS order. Face points are not visible when they face away. */
+  pixels: Float32Array;
+  /** The same keypoints in world metres: x right, y up, z toward the viewer. */
+  world: Float32Array;
+  /** The orthographic camera: pixel = (originX + x·scale, originY − y·scale). */
+  camera: { scale: number; originX: number; originY: number };
+}
+
+interface NativeFrameSource {
+  configure(look: Look): void;
+  fill(conditioning: Float32Array, buffer: Uint8Array): Promise<FillResult>;
+  stats(): FrameSourceStats;
+  dispose(): void;
+  displayList(conditioning: Float32Array): DisplayPrimitive[];
+  keypoints(conditioning: Float32Array): Keypoints;
+}
+
 interface NativeBinding {
-  PuppetSource: new (options: { width: number; height: number }) => {
-    configure(look: Look): void;
-    fill(conditioning: Float32Array, buffer: Uint8Array): Promise<FillResult>;
-    stats(): FrameSourceStats;
-    dispose(): void;
-  };
+  FrameSource: new (options: { kind: 'puppet' | 'control'; width: number; height: number; shot?: Shot }) => NativeFrameSource;
   composeI420(rgba: Uint8Array, width: number, height: number, background: readonly [number, number, number], out: Uint8Array): Promise<void>;
   layout: { jointCount: number; expressionCount: number; jointOffset: number; expressionOffset: number; handOffset: number; timeOffset: number; length: number };
 }
@@ -63,16 +115,18 @@ const binding = loadBinding();
 /** The layout the addon was compiled with; a test checks it against protocol's CONDITIONING. */
 export const nativeLayout = binding.layout;
 
-/** The CPU 2.5D puppet renderer: the embedded default frame source. */
-export class PuppetSource implements FrameSource {
-  readonly kind = 'puppet';
-  private readonly native: InstanceType<NativeBinding['PuppetSource']>;
+/** What the native sources share: worker-thread fills into JS buffers, plus synchronous inspection. */
+abstract class NativeSource implements FrameSource {
+  abstract readonly kind: 'puppet' | 'control';
+  private readonly native: NativeFrameSource;
 
   constructor(
+    kind: 'puppet' | 'control',
     readonly width: number,
     readonly height: number,
+    options: FrameSourceOptions = {},
   ) {
-    this.native = new binding.PuppetSource({ width, height });
+    this.native = new binding.FrameSource({ kind, width, height, shot: options.shot });
   }
 
   configure(look: Look): void {
@@ -87,10 +141,50 @@ export class PuppetSource implements FrameSource {
     return this.native.stats();
   }
 
+  /**
+   * The display list fill() would rasterize for `conditioning`, back to front. Synchronous, on the
+   * calling thread: for tools and tests (e.g. drawing the same list with Skia), not for the tick.
+   */
+  displayList(conditioning: Float32Array): DisplayPrimitive[] {
+    return this.native.displayList(conditioning);
+  }
+
+  /** OpenPose BODY-18 keypoints of the pose, by forward kinematics, in this source's framing. Synchronous. */
+  keypoints(conditioning: Float32Array): Keypoints {
+    return this.native.keypoints(conditioning);
+  }
+
   dispose(): void {
     this.native.dispose();
   }
 }
+
+/** The CPU 2.5D puppet renderer: the embedded default frame source (transparent background). */
+export class PuppetSource extends NativeSource {
+  readonly kind = 'puppet';
+  constructor(width: number, height: number, options?: FrameSourceOptions) {
+    super('puppet', width, height, options);
+  }
+}
+
+/** OpenPose BODY-18 colour-coded skeleton on black from the same pose and framing, for ControlNet and debugging. */
+export class ControlSource extends NativeSource {
+  readonly kind = 'control';
+  constructor(width: number, height: number, options?: FrameSourceOptions) {
+    super('control', width, height, options);
+  }
+}
+
+/** The frame sources a session can pick by name. */
+export const FRAME_SOURCES = ['puppet', 'control'] as const;
+export type FrameSourceName = (typeof FRAME_SOURCES)[number];
+
+/** A native frame source by name; throws naming the choices for anything else. */
+export const createFrameSource = (name: string, width: number, height: number, options?: FrameSourceOptions): PuppetSource | ControlSource => {
+  if (name === 'puppet') return new PuppetSource(width, height, options);
+  if (name === 'control') return new ControlSource(width, height, options);
+  throw new Error(`unknown frame source "${name}"; available: ${FRAME_SOURCES.join(', ')}`);
+};
 
 /**
  * Composes straight-alpha RGBA over a solid background and converts it to I420 (BT.601) for video

@@ -14,6 +14,8 @@ export const ServerConfigSchema = z.object({
   height: z.number().int().min(64).max(2048).default(512),
   /** Character id from characters/. Env: PERSONA_CHARACTER. */
   character: z.string().default('aria'),
+  /** Frame source: `puppet` (the 2.5D character, transparent background) or `control` (OpenPose BODY-18 skeleton on black). Env: PERSONA_SOURCE. */
+  source: z.enum(['puppet', 'control']).default('puppet'),
   /** Most WHEP viewers at once; more get 503. Env: PERSONA_MAX_VIEWERS. */
   maxViewers: z.number().int().min(1).max(100).default(10),
   /** Colour the persona is composed over for WebRTC (video has no alpha), [r, g, b]. Env: PERSONA_BACKGROUND (#rrggbb). */

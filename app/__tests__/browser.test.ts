@@ -183,7 +183,7 @@ describe('the UI in Chromium', () => {
       const top = silhouette(shot).top;
       const darkestRow = (x: number) => {
         let best = -1, darkest = Infinity;
-        for (let y = top + Math.round(png.height * 0.115); y < top + Math.round(png.height * 0.145); y++) {
+        for (let y = top + Math.round(png.height * 0.13); y < top + Math.round(png.height * 0.16); y++) {
           const i = (y * png.width + x) * 4;
           const v = png.data[i]! + png.data[i + 1]! + png.data[i + 2]!;
           if (v < darkest) [darkest, best] = [v, y];

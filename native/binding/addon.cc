@@ -1,13 +1,13 @@
 // The addon's entry point: it only exports.
 #include <napi.h>
 #include "../core/conditioning.h"
+#include "frame_source.h"
 #include "i420_worker.h"
-#include "puppet_source.h"
 
 namespace persona {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  exports.Set("PuppetSource", PuppetSource::Define(env));
+  exports.Set("FrameSource", FrameSource::Define(env));
   exports.Set("composeI420", Napi::Function::New(env, ComposeI420, "composeI420"));
   Napi::Object layout = Napi::Object::New(env);
   layout.Set("jointCount", static_cast<double>(kJointCount));

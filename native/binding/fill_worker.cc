@@ -1,7 +1,6 @@
 #include "fill_worker.h"
 #include <algorithm>
-#include "../core/puppet_renderer.h"
-#include "puppet_source.h"
+#include "frame_source.h"
 
 namespace persona {
 
@@ -11,12 +10,13 @@ double msSince(std::chrono::steady_clock::time_point t) {
 }
 }  // namespace
 
-FillWorker::FillWorker(Napi::Env env, PuppetSource* source, Napi::Object sourceObject,
+FillWorker::FillWorker(Napi::Env env, FrameSource* source, Napi::Object sourceObject, SourceKind kind,
                        std::shared_ptr<const CharacterLook> look, const float* conditioning, Napi::Uint8Array buffer,
                        Framing framing)
-    : Napi::AsyncWorker(env, "persona.puppet.fill"),
+    : Napi::AsyncWorker(env, "persona.frame.fill"),
       deferred_(Napi::Promise::Deferred::New(env)),
       source_(source),
+      kind_(kind),
       sourceRef_(Napi::Persistent(sourceObject)),
       bufferRef_(Napi::Persistent(buffer.As<Napi::Object>())),
       look_(std::move(look)),
@@ -28,10 +28,10 @@ FillWorker::FillWorker(Napi::Env env, PuppetSource* source, Napi::Object sourceO
 
 void FillWorker::Execute() {
   // Each libuv thread keeps its own scratch (display list, accumulation buffer): no locks, no reallocations.
-  thread_local PuppetRenderer renderer;
+  thread_local FrameRenderer renderer;
   queueMs_ = msSince(queuedAt_);
   const auto start = std::chrono::steady_clock::now();
-  renderer.render(*look_, conditioning_.data(), framing_, pixels_);
+  renderer.render(kind_, *look_, conditioning_.data(), framing_, pixels_);
   fillMs_ = msSince(start);
 }
 

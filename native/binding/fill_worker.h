@@ -7,15 +7,15 @@
 #include <memory>
 #include "../core/character.h"
 #include "../core/conditioning.h"
-#include "../core/puppet.h"
+#include "../core/frame_renderer.h"
 
 namespace persona {
 
-class PuppetSource;
+class FrameSource;
 
 class FillWorker : public Napi::AsyncWorker {
  public:
-  FillWorker(Napi::Env env, PuppetSource* source, Napi::Object sourceObject, std::shared_ptr<const CharacterLook> look,
+  FillWorker(Napi::Env env, FrameSource* source, Napi::Object sourceObject, SourceKind kind, std::shared_ptr<const CharacterLook> look,
              const float* conditioning, Napi::Uint8Array buffer, Framing framing);
   Napi::Promise Promise() const { return deferred_.Promise(); }
 
@@ -26,7 +26,8 @@ class FillWorker : public Napi::AsyncWorker {
 
  private:
   Napi::Promise::Deferred deferred_;
-  PuppetSource* source_;
+  FrameSource* source_;
+  SourceKind kind_;
   Napi::ObjectReference sourceRef_;  // keeps the source alive while we run
   Napi::ObjectReference bufferRef_;  // keeps the JS buffer alive while C++ writes into it
   std::shared_ptr<const CharacterLook> look_;

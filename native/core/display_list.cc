@@ -24,8 +24,21 @@ void DisplayList::ellipse(float cx, float cy, float rx, float ry, float angle, c
   items_.push_back(q);
 }
 
+void DisplayList::polygon(const float* xy, int count, const Paint& p, float depth) {
+  if (count < 3) return;
+  Primitive q;
+  q.shape = Shape::Polygon;
+  q.first = static_cast<int>(points_.size() / 2);
+  q.count = count;
+  points_.insert(points_.end(), xy, xy + count * 2);
+  q.paint = p;
+  q.depth = depth;
+  q.order = static_cast<int>(items_.size());
+  items_.push_back(q);
+}
+
 void DisplayList::sortByDepth() {
-  std::sort(items_.begin(), items_.end(), [](const Primitive& a, const Primitive& b) {
+  std::stable_sort(items_.begin(), items_.end(), [](const Primitive& a, const Primitive& b) {
     return a.depth != b.depth ? a.depth < b.depth : a.order < b.order;
   });
 }

@@ -6,7 +6,7 @@
 
 namespace persona {
 
-enum class Shape : unsigned char { Capsule, Ellipse };
+enum class Shape : unsigned char { Capsule, Ellipse, Polygon };
 
 struct Paint {
   Rgba fill;
@@ -22,6 +22,8 @@ struct Primitive {
   float ax = 0, ay = 0, bx = 0, by = 0, ra = 0, rb = 0;
   // Ellipse: centre, radii and rotation (radians).
   float cx = 0, cy = 0, rx = 0, ry = 0, angle = 0;
+  // Polygon: `count` points starting at `first` in DisplayList::points() (x, y pairs), any winding.
+  int first = 0, count = 0;
   Paint paint;
   float depth = 0;
   int order = 0;  // insertion order breaks depth ties so output is deterministic
@@ -29,15 +31,19 @@ struct Primitive {
 
 class DisplayList {
  public:
-  void clear() { items_.clear(); }
+  void clear() { items_.clear(); points_.clear(); }
   void capsule(float ax, float ay, float bx, float by, float ra, float rb, const Paint& p, float depth);
   void ellipse(float cx, float cy, float rx, float ry, float angle, const Paint& p, float depth);
+  // A closed, simple polygon; `xy` holds `count` x,y pairs.
+  void polygon(const float* xy, int count, const Paint& p, float depth);
   // Sorts back to front; call once before rasterizing.
   void sortByDepth();
   const std::vector<Primitive>& items() const { return items_; }
+  const std::vector<float>& points() const { return points_; }
 
  private:
   std::vector<Primitive> items_;
+  std::vector<float> points_;
 };
 
 }  // namespace persona

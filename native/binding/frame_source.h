@@ -1,18 +1,19 @@
-// PuppetSource: the `puppet` frame source as a JS class. fill() renders on a libuv worker thread
-// into a buffer that JS allocated and returns a promise; the JS thread never waits.
+// FrameSource: a native frame source (`puppet` or `control`) as a JS class. fill() renders on a
+// libuv worker thread into a buffer that JS allocated and returns a promise; the JS thread never waits.
 #pragma once
 #include <napi.h>
 #include <memory>
 #include <set>
 #include "../core/character.h"
-#include "../core/puppet.h"
+#include "../core/frame_renderer.h"
 
 namespace persona {
 
-class PuppetSource : public Napi::ObjectWrap<PuppetSource> {
+class FrameSource : public Napi::ObjectWrap<FrameSource> {
  public:
   static Napi::Function Define(Napi::Env env);
-  explicit PuppetSource(const Napi::CallbackInfo& info);
+  // new FrameSource({ kind: 'puppet' | 'control', width, height, shot?: 'full_body' | 'upper_body' | 'head' })
+  explicit FrameSource(const Napi::CallbackInfo& info);
 
   // Called on the JS thread by the worker when a fill settles.
   void FillSettled(const uint8_t* buffer, double fillMs, double queueMs);
@@ -22,7 +23,11 @@ class PuppetSource : public Napi::ObjectWrap<PuppetSource> {
   Napi::Value Fill(const Napi::CallbackInfo& info);
   Napi::Value Stats(const Napi::CallbackInfo& info);
   Napi::Value Dispose(const Napi::CallbackInfo& info);
+  // Synchronous, on the JS thread: for tools and tests that inspect or redraw what fill() draws.
+  Napi::Value DisplayListOf(const Napi::CallbackInfo& info);
+  Napi::Value Keypoints(const Napi::CallbackInfo& info);
 
+  SourceKind kind_ = SourceKind::Puppet;
   Framing framing_;
   std::shared_ptr<const CharacterLook> look_;
   std::set<const uint8_t*> inFlight_;  // at most one fill per buffer

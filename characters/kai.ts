@@ -1,0 +1,56 @@
+/** Kai: a laid-back skater. Tall, spiky black hair, green jacket over a white shirt, red scarf, boots. */
+import type { CharacterDefinition } from './types.js';
+import { DEFAULT_VOCABULARY } from './vocabulary.js';
+
+export const KAI: CharacterDefinition = {
+  id: 'kai',
+  name: 'Kai',
+  personality:
+    'Kai is a relaxed, dry-humoured skater who keeps things short and friendly. He likes to act things out with big gestures and never pretends to do what he cannot.',
+  look: {
+    headRadius: 0.15,
+    torsoLength: 0.48,
+    shoulderWidth: 0.4,
+    hipWidth: 0.25,
+    upperArm: 0.27,
+    forearm: 0.24,
+    thigh: 0.4,
+    shin: 0.38,
+    limbRadius: 0.055,
+    eyeSize: 0.85,
+    hairStyle: 'spiky',
+    hair: [34, 32, 44],
+    skin: [214, 160, 118],
+    eyes: [60, 150, 90],
+    topStyle: 'jacket',
+    top: [60, 110, 74],
+    topAccent: [236, 236, 228],
+    bottomStyle: 'trousers',
+    bottom: [90, 88, 96],
+    shoeStyle: 'boots',
+    shoes: [70, 46, 34],
+    accessory: 'scarf',
+    accessoryColour: [200, 52, 52],
+  },
+  baseline: { expression: 'neutral', intensity: 0 },
+  expressionHoldMs: 3500,
+  vocabulary: DEFAULT_VOCABULARY,
+  lines: {
+    greeting: ["Yo, I'm {name}. Wave, nod, sit, or tell me how to feel."],
+    wave: ['Hey.', 'Yo! *waves*', "What's up?"],
+    nod: ['Yep.', 'Sure thing.', 'Mm.'],
+    sit_down: ['Taking a break.', "Don't mind if I do.", 'Sitting.'],
+    stand_up: ['Alright, up.', 'Back on my feet.', 'Up we go.'],
+    happy: ['Nice!', 'Heh, that rules.', 'Feeling good.'],
+    sad: ['Ah, man...', "That's rough.", '*sigh*'],
+    surprised: ['Whoa, seriously?', 'No way.', 'Huh!'],
+    neutral: ['Cool, back to chill.', 'Okay.'],
+    gaze: ['Looking {target}.', 'Eyes {target}.'],
+    negated: ["Fine, no {action}.", "Won't {action}, got it."],
+    refused: ["Can't right now: {reason}."],
+    unknown: [
+      'Not sure what you mean. Try "wave", "nod", "sit down" or "look happy".',
+      "Didn't catch that. I can wave, nod, sit down, stand up, or look happy, sad or surprised.",
+    ],
+  },
+};

@@ -1,0 +1,56 @@
+/** Mira: a bookish inventor. Small, blonde ponytail, violet eyes, glasses, coral long-sleeve top and a teal skirt. */
+import type { CharacterDefinition } from './types.js';
+import { DEFAULT_VOCABULARY } from './vocabulary.js';
+
+export const MIRA: CharacterDefinition = {
+  id: 'mira',
+  name: 'Mira',
+  personality:
+    'Mira is a curious, slightly breathless inventor who explains things with enthusiasm. She is polite, precise, and says plainly when something is beyond her.',
+  look: {
+    headRadius: 0.16,
+    torsoLength: 0.4,
+    shoulderWidth: 0.3,
+    hipWidth: 0.23,
+    upperArm: 0.22,
+    forearm: 0.2,
+    thigh: 0.32,
+    shin: 0.3,
+    limbRadius: 0.045,
+    eyeSize: 1.15,
+    hairStyle: 'ponytail',
+    hair: [236, 196, 104],
+    skin: [250, 228, 214],
+    eyes: [128, 80, 190],
+    topStyle: 'longsleeve',
+    top: [236, 110, 96],
+    topAccent: [255, 240, 220],
+    bottomStyle: 'skirt',
+    bottom: [38, 128, 136],
+    shoeStyle: 'sneakers',
+    shoes: [60, 64, 120],
+    accessory: 'glasses',
+    accessoryColour: [90, 50, 40],
+  },
+  baseline: { expression: 'happy', intensity: 0.15 },
+  expressionHoldMs: 4500,
+  vocabulary: DEFAULT_VOCABULARY,
+  lines: {
+    greeting: ["Oh, hello! I'm {name}. Ask me to wave, nod, sit down, or show a feeling!"],
+    wave: ['Hello, hello!', 'Hi there! *waves*', 'Greetings!'],
+    nod: ['Indeed.', 'Quite right!', 'Yes, precisely.'],
+    sit_down: ['A short rest, then.', 'Sitting down, as requested.', 'Ah, a seat.'],
+    stand_up: ['Up again!', 'Standing, ready.', 'Right, on my feet.'],
+    happy: ['Wonderful!', 'Oh, that is delightful.', 'Hooray!'],
+    sad: ['Oh dear...', 'That is rather sad.', '*sniffle*'],
+    surprised: ['Goodness!', 'Really? Fascinating!', 'Oh my!'],
+    neutral: ['Back to normal.', 'Composed again.'],
+    gaze: ['Looking {target}.', 'Eyes {target}, noted.'],
+    negated: ["Understood, no {action}.", "I won't {action}, then."],
+    refused: ['I am afraid I cannot: {reason}.'],
+    unknown: [
+      'I did not quite follow. Try "wave", "nod", "sit down" or "look happy".',
+      'Hmm, I am not sure what you mean. I can wave, nod, sit down, stand up, or look happy, sad or surprised.',
+    ],
+  },
+};

@@ -130,12 +130,15 @@ describe('identity (native)', () => {
   }
 
   it('draws the three shipped characters clearly differently', async () => {
-    const frames = await Promise.all(CHARACTERS.map((c) => render(c.look, poseConditioning(standing))));
+    // Characters that reuse another's look (sleepy-aria is Aria with other behaviour) are not identities of their own.
+    const identities = CHARACTERS.filter((c, i) => CHARACTERS.findIndex((o) => o.look === c.look) === i);
+    expect(identities.map((c) => c.id)).toEqual(['aria', 'kai', 'mira']);
+    const frames = await Promise.all(identities.map((c) => render(c.look, poseConditioning(standing))));
     for (let a = 0; a < frames.length; a++)
       for (let b = a + 1; b < frames.length; b++) {
         let differ = 0;
         for (let i = 0; i < frames[a]!.length; i += 4) if (Math.abs(frames[a]![i]! - frames[b]![i]!) + Math.abs(frames[a]![i + 1]! - frames[b]![i + 1]!) > 60) differ++;
-        expect(differ, `${CHARACTERS[a]!.id} vs ${CHARACTERS[b]!.id}`).toBeGreaterThan(2000);
+        expect(differ, `${identities[a]!.id} vs ${identities[b]!.id}`).toBeGreaterThan(2000);
       }
   });
 });

@@ -11,6 +11,7 @@ import { distribution, type Distribution } from '../engine/profiler.js';
 import { getCharacter } from '../characters/index.js';
 import { PuppetSource, createConditioning } from '../native/index.js';
 import { PersonaSession } from '../app/session.js';
+import { armMovedAfter } from './arm-moved.js';
 import { measureProfilerCostUs } from './profiler-overhead.js';
 import { measureSessionsPerMachine } from './sessions-per-machine.js';
 import { measureGlassToGlass, type GlassToGlass } from './glass-to-glass.js';
@@ -91,7 +92,6 @@ const measureActionLatency = async (samples: number): Promise<Distribution | nul
   const session = new PersonaSession();
   session.start();
   await sleep(300);
-  const shoulderRoll = CONDITIONING.jointOffset + jointIndex('right_shoulder') * 3 + 2;
   const latencies: number[] = [];
   for (let i = 0; i < samples; i++) {
     await sleep(Math.random() * 40); // land at random points within a tick
@@ -103,18 +103,7 @@ const measureActionLatency = async (samples: number): Promise<Distribution | nul
         }
       });
     });
-    let baseline: number | null = null;
-    const t0 = performance.now();
-    const moved = new Promise<number>((resolve) => {
-      const off = session.onFrame((frame) => {
-        const roll = frame.conditioning[shoulderRoll]!;
-        baseline ??= roll;
-        if (Math.abs(roll - baseline) > 0.01) {
-          off();
-          resolve(performance.now() - t0);
-        }
-      });
-    });
+    const moved = armMovedAfter(session);
     // The frame shown when the line arrives is the baseline; the first frame that differs ends the wait.
     session.chat('wave');
     latencies.push(await moved);

@@ -3,10 +3,9 @@
  * first finished frame whose raised arm moved. The speculative start should make it the same as
  * the embedded path's `action_latency_ms`, not 2 s more.
  */
-import { CONDITIONING } from '../protocol/conditioning.js';
-import { jointIndex } from '../protocol/skeleton.js';
 import { distribution, type Distribution } from '../engine/profiler.js';
 import { PersonaSession } from '../app/session.js';
+import { armMovedAfter } from './arm-moved.js';
 import { Conversation } from '../persona/conversation.js';
 import type { Interpreter, InterpreterEvent } from '../persona/interpreter.js';
 
@@ -28,22 +27,10 @@ export const measureSpeculativeLatency = async (samples: number, llmMs = 2000): 
   const conversation = new Conversation({ character: session.character, llm: new SlowModel(llmMs), submit: (d) => void session.submit(d), state: () => session.state() });
   session.start();
   await sleep(300);
-  const shoulderRoll = CONDITIONING.jointOffset + jointIndex('right_shoulder') * 3 + 2;
   const latencies: number[] = [];
   for (let i = 0; i < samples; i++) {
     await sleep(Math.random() * 40);
-    let baseline: number | null = null;
-    const t0 = performance.now();
-    const moved = new Promise<number>((resolve) => {
-      const off = session.onFrame((frame) => {
-        const roll = frame.conditioning[shoulderRoll]!;
-        baseline ??= roll;
-        if (Math.abs(roll - baseline) > 0.01) {
-          off();
-          resolve(performance.now() - t0);
-        }
-      });
-    });
+    const moved = armMovedAfter(session);
     const turn = conversation.say('wave');
     latencies.push(await moved);
     for await (const _ of turn.events); // the model's answer confirms the wave; wait for it before the next line

@@ -4,40 +4,27 @@
  * docs/characters.md. Uses the real addon; run `npm run build:native` first.
  * Options: --out DIR (default docs/characters), --size N (default 384), --only ID.
  */
+import { poseConditioning as conditioningOf } from '../native/pose-conditioning.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { PNG } from 'pngjs';
-import { CONDITIONING, HAND_CHANNELS, channelIndex, type ExpressionChannel } from '../protocol/conditioning.js';
-import { HAND_SHAPES, jointIndex, type BodyPose, type HandShape } from '../protocol/skeleton.js';
+import type { ExpressionChannel } from '../protocol/conditioning.js';
+import { HAND_SHAPES, type BodyPose, type HandShape } from '../protocol/skeleton.js';
 import { CHARACTERS } from '../characters/index.js';
 import { POSTURES } from '../characters/vocabulary.js';
-import { ControlSource, PuppetSource, createConditioning, type FrameSource, type Shot } from '../native/index.js';
+import { ControlSource, PuppetSource, type FrameSource, type Shot } from '../native/index.js';
 
 const { values } = parseArgs({ options: { out: { type: 'string' }, size: { type: 'string' }, only: { type: 'string' } } });
 const OUT = values.out ?? 'docs/characters';
 const SIZE = Number(values.size ?? 384);
 
-/** A conditioning vector for a body pose, a face and hand shapes. */
-export const poseConditioning = (
-  pose: BodyPose,
-  face: Partial<Record<ExpressionChannel, number>> = {},
-  hands: { left?: HandShape; right?: HandShape } = {},
-): Float32Array => {
-  const c = createConditioning();
-  c[CONDITIONING.rootOffset] = pose.rootX ?? 0;
-  c[CONDITIONING.rootOffset + 1] = pose.rootY ?? 0;
-  c[CONDITIONING.rootOffset + 2] = pose.rootYaw ?? 0;
-  for (const [joint, r] of Object.entries(pose.joints)) c.set(r, CONDITIONING.jointOffset + jointIndex(joint as never) * 3);
-  for (const [name, w] of Object.entries(face)) c[CONDITIONING.expressionOffset + channelIndex(name as ExpressionChannel)] = w;
-  const relaxed = { curl: 0.3, point: 0, thumb: 0 };
-  [hands.left ?? relaxed, hands.right ?? relaxed].forEach((shape, side) =>
-    HAND_CHANNELS.forEach((k, i) => (c[CONDITIONING.handOffset + side * 3 + i] = shape[k])),
-  );
-  return c;
-};
+const RELAXED = { curl: 0.3, point: 0, thumb: 0 };
+/** A conditioning vector for a body pose and a face, hands relaxed unless given. */
+export const poseConditioning = (pose: BodyPose, face: Parameters<typeof conditioningOf>[1] = {}, hands: Parameters<typeof conditioningOf>[2] = {}) =>
+  conditioningOf(pose, face, { left: hands.left ?? RELAXED, right: hands.right ?? RELAXED });
 
 const standing = POSTURES.standing;
 const turned = (yaw: number): BodyPose => ({ ...standing, rootYaw: yaw });

@@ -121,8 +121,9 @@ export class PersonaSession {
     this.loop ??= startLoop(this.world, this.schedule);
   }
 
+  /** Ticks the loop skipped to catch up with the clock, over the session's life (kept after stop()). */
   get droppedTicks(): number {
-    return this.loop?.dropped ?? 0;
+    return this.world.profiler.droppedTicks;
   }
 
   stop(): void {

@@ -46,6 +46,7 @@ export const runSoak = async ({ minutes, out }: { minutes: number; out: string }
     }
   }
   const skipped = [...frameRings(session.world).values()].reduce((a, r) => a + r.skipped, 0);
+  const dropped = session.droppedTicks;
   session.stop();
   const rssEnd = mb();
   const result = {
@@ -55,7 +56,7 @@ export const runSoak = async ({ minutes, out }: { minutes: number; out: string }
     rss_drift_mb: Math.round((rssEnd - rssStart) * 10) / 10,
     rss_samples: rssSamples,
     tick_ms: distribution(ticks),
-    dropped_ticks: session.droppedTicks,
+    dropped_ticks: dropped,
     skipped_frames: skipped,
     frames_published: frames,
     directives,

@@ -1,8 +1,10 @@
 /**
- * WHEP churn: `viewers` real WebRTC clients (libwebrtc in Node) connect to the engine's WHEP
- * endpoint, reach ICE connected, and leave, `rounds` times. Reports memory before and after and
- * the engine's tick p99 with no viewers and during the churn.
+ * WHEP churn: `viewers` real WebRTC clients (libwebrtc in Node, in a child process of their own)
+ * connect to the engine's WHEP endpoint, reach ICE connected, and leave, `rounds` times. Reports
+ * the server process's memory before and after and its tick p99 with no viewers and during the churn.
  */
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { distribution } from '../engine/profiler.js';
 import { startServer, type RunningServer } from '../app/server.js';
 import { wrtc } from '../app/webrtc/wrtc.js';
@@ -53,16 +55,24 @@ export const measureChurn = async (rounds: number, viewers: number, progress: (m
     server.session.world.profiler.ticks.clear();
     await sleep(5000);
     const quiet = distribution(server.session.world.profiler.ticks.values());
-    await viewOnce(server); // warm libwebrtc's threads and pools before the baseline
+    let connected = 0;
+    const runClients = async (n: number, report: boolean) => {
+      const clients = spawn(process.execPath, ['--import', 'tsx', 'bench/churn-clients.ts', server.url, String(n), String(viewers)], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      for await (const line of createInterface({ input: clients.stdout! })) {
+        const { round, connected: c } = JSON.parse(line) as { round: number; connected: number };
+        if (!report) continue;
+        connected += c;
+        if (round % 10 === 0) progress(`  churn round ${round}/${n}: ${connected} connected, server rss ${rssMb()} MB`);
+      }
+    };
+    // Warm-up: one full round sets up libwebrtc's threads, encoder factories and allocator arenas.
+    await runClients(1, false);
     await collectGarbage();
     const before = rssMb();
     server.session.world.profiler.ticks.clear();
-    let connected = 0;
-    for (let round = 0; round < rounds; round++) {
-      const results = await Promise.all(Array.from({ length: viewers }, () => viewOnce(server)));
-      connected += results.filter(Boolean).length;
-      if ((round + 1) % 10 === 0) progress(`  churn round ${round + 1}/${rounds}: ${connected} connected, rss ${rssMb()} MB`);
-    }
+    await runClients(rounds, true);
     const during = distribution(server.session.world.profiler.ticks.values());
     await sleep(2000);
     await collectGarbage();

@@ -16,6 +16,8 @@ export interface PersonaRecord {
   character: CharacterDefinition;
   actor: Actor<BehaviourChart>;
   targets: PoseTargetWriter;
+  /** The last state the output phase published, so it publishes only changes. */
+  lastStateKey?: string;
 }
 
 export type BufferState = 'free' | 'filling' | 'ready';
@@ -35,7 +37,6 @@ export interface FrameRing {
   lastPublishedSeq: number;
   /** Ticks that found no free buffer (the native side was behind). */
   skipped: number;
-  fillMs: number[];
   lastError: string | null;
 }
 

@@ -66,7 +66,6 @@ export const spawnPersona = (world: PersonaWorld, character: CharacterDefinition
       presented: -1,
       lastPublishedSeq: -1,
       skipped: 0,
-      fillMs: [],
       lastError: null,
     };
     FrameSlot.ring[eid] = eid;

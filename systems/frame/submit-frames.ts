@@ -9,9 +9,7 @@ import type { PersonaWorld } from '../../engine/world.js';
 import { frameRings, type FrameRing } from '../resources.js';
 import { packConditioning } from './pack-conditioning.js';
 
-const settle = (ring: FrameRing, index: number, fillMs: number) => {
-  ring.fillMs.push(fillMs);
-  if (ring.fillMs.length > 600) ring.fillMs.shift();
+const settle = (ring: FrameRing, index: number) => {
   const newer = ring.presented < 0 || ring.seq[index]! > ring.seq[ring.presented]!;
   if (!newer) {
     ring.state[index] = 'free';
@@ -40,7 +38,7 @@ export const submitFrames = (world: PersonaWorld): void => {
     ring.source.fill(ring.conditioning[index]!, ring.buffers[index]!).then(
       (result) => {
         world.profiler.recordFill({ submitted, settled: performance.now(), fillMs: result.fillMs, queueMs: result.queueMs });
-        settle(ring, index, result.fillMs);
+        settle(ring, index);
       },
       (error: Error) => {
         ring.state[index] = 'free';

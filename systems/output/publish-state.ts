@@ -3,8 +3,6 @@ import type { PersonaState } from '../../protocol/events.js';
 import type { PersonaWorld } from '../../engine/world.js';
 import { outputs, personas, type PersonaRecord } from '../resources.js';
 
-const lastPublished = new WeakMap<PersonaRecord, string>();
-
 /** Active state paths, one per region leaf: "activity.gesturing.keyframe", "posture.sitting", … */
 const activePaths = (value: unknown, prefix = ''): string[] => {
   if (typeof value === 'string') return [prefix ? `${prefix}.${value}` : value];
@@ -34,8 +32,8 @@ export const publishState = (world: PersonaWorld): void => {
   for (const [eid, persona] of personas(world)) {
     const state = extractState(persona, world.time.tick);
     const key = JSON.stringify({ ...state, tick: 0 });
-    if (lastPublished.get(persona) === key) continue;
-    lastPublished.set(persona, key);
+    if (persona.lastStateKey === key) continue;
+    persona.lastStateKey = key;
     for (const sink of sinks) sink(eid, state);
   }
 };

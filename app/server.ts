@@ -12,6 +12,7 @@ import { MAX_UNACKED_FRAMES, encodeMessage, parseClientMessage, type ServerMessa
 import { CHARACTERS } from '../characters/index.js';
 import { PersonaSession } from './session.js';
 import { ProfilerFeed } from './profiler-feed.js';
+import { FramePool } from './frame-pool.js';
 import { VideoFeed } from './webrtc/video-feed.js';
 import { WhepEndpoint } from './webrtc/whep.js';
 import { WhipPusher } from './webrtc/whip-client.js';
@@ -168,15 +169,21 @@ export const startServer = async (overrides: Partial<ServerConfig> = {}): Promis
 
   session.onEvent((event) => broadcast({ type: 'event', event }));
   session.onState((state) => broadcast({ type: 'state', state }));
+  const framePool = new FramePool();
   session.onFrame((frame) => {
-    let encoded: Uint8Array | null = null; // encode once, only if some client takes it
+    let encoded: ReturnType<FramePool['encode']> | undefined; // encode once, only if some client takes it
     for (const [ws, client] of clients) {
       if (!client.wantFrames || client.unacked >= MAX_UNACKED_FRAMES || ws.readyState !== ws.OPEN) continue;
       const start = performance.now();
-      encoded ??= encodeMessage({ type: 'frame', seq: frame.seq, width: frame.width, height: frame.height, rgba: frame.rgba });
+      encoded ??= framePool.encode(frame.seq, frame.width, frame.height, frame.rgba);
+      if (!encoded) return; // every buffer is still being sent: skip this frame for everyone
       client.unacked++;
-      ws.send(encoded);
-      session.world.profiler.recordSend({ start, ms: performance.now() - start, bytes: encoded.byteLength });
+      const release = encoded.retain();
+      ws.send(encoded.bytes, (error) => {
+        release();
+        if (error) console.error(`preview send failed: ${error.message}`);
+      });
+      session.world.profiler.recordSend({ start, ms: performance.now() - start, bytes: encoded.bytes.byteLength });
     }
   });
   const profileTimer = setInterval(() => {

@@ -3,7 +3,7 @@
  * 30 Hz, its own 512² puppet fills, and its preview frames encoded as they would be sent. The
  * count steps up until a step's worst tick p99 leaves the budget or any frame is dropped.
  */
-import { encodeMessage } from '../protocol/wire.js';
+import { encodeFrameInto, frameMessageSize } from '../protocol/frame-encoding.js';
 import { distribution } from '../engine/profiler.js';
 import { frameRings } from '../systems/resources.js';
 import { PersonaSession } from '../app/session.js';
@@ -24,8 +24,9 @@ const runStep = async (count: number, seconds: number): Promise<SessionStep> => 
   const sessions = Array.from({ length: count }, () => new PersonaSession({ fps: 30, width: 512, height: 512 }));
   let published = 0;
   for (const s of sessions) {
+    const previewBuffer = new Uint8Array(frameMessageSize(s.width, s.height));
     s.onFrame((frame) => {
-      encodeMessage({ type: 'frame', seq: frame.seq, width: frame.width, height: frame.height, rgba: frame.rgba });
+      encodeFrameInto(previewBuffer, frame.seq, frame.width, frame.height, frame.rgba); // as the server would send it
       published++;
     });
   }

@@ -5,7 +5,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { encodeMessage } from '../protocol/wire.js';
+import { encodeFrameInto, frameMessageSize } from '../protocol/frame-encoding.js';
 import { distribution } from '../engine/profiler.js';
 import { frameRings } from '../systems/resources.js';
 import { PersonaSession } from '../app/session.js';
@@ -18,8 +18,9 @@ export const runSoak = async ({ minutes, out }: { minutes: number; out: string }
   if (!(minutes > 0)) throw new Error(`--minutes must be a positive number, got ${minutes}`);
   const session = new PersonaSession();
   let frames = 0;
+  const previewBuffer = new Uint8Array(frameMessageSize(session.width, session.height));
   session.onFrame((frame) => {
-    encodeMessage({ type: 'frame', seq: frame.seq, width: frame.width, height: frame.height, rgba: frame.rgba });
+    encodeFrameInto(previewBuffer, frame.seq, frame.width, frame.height, frame.rgba); // as the server would send it
     frames++;
   });
   const next = randomDirectives(42);

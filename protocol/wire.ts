@@ -78,7 +78,8 @@ export type ServerMessage =
   | FrameMessage;
 
 // Records keep repeated message shapes small; plain `unpack` on the other side reads them.
-const packr = new Packr({ useRecords: true });
+// Maps decode as objects too, so frames written by hand (frame-encoding.ts) read like packed ones.
+const packr = new Packr({ useRecords: true, mapsAsObjects: true });
 
 export const encodeMessage = (message: ServerMessage | ClientMessage): Uint8Array => packr.pack(message);
 

@@ -63,7 +63,7 @@ const runStep = async (count: number, seconds: number): Promise<SessionStep> => 
 export const measureSessionsPerMachine = async (
   seconds: number,
   progress: (message: string) => void,
-  counts = [1, 2, 4, 6, 8, 10, 12, 14, 16, 20, 24],
+  counts = [1, 2, 4, 6, 8, 10, 12, 14, 16, 20, 24, 28, 32, 40, 48],
 ): Promise<{ sessions: number; steps: SessionStep[] }> => {
   const steps: SessionStep[] = [];
   let best = 0;

@@ -6,34 +6,13 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { distribution } from '../engine/profiler.js';
-import { startServer, type RunningServer } from '../app/server.js';
-import { wrtc } from '../app/webrtc/wrtc.js';
+import { startServer } from '../app/server.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const rssMb = () => Math.round((process.memoryUsage().rss / 1048576) * 10) / 10;
 const collectGarbage = async () => {
   (globalThis as { gc?: () => void }).gc?.();
   await sleep(200);
-};
-
-/** One viewer's whole life: offer, answer, connected, DELETE. Resolves whether it connected. */
-export const viewOnce = async (server: RunningServer, connectTimeoutMs = 5000): Promise<boolean> => {
-  const pc = new wrtc.RTCPeerConnection({ iceServers: [] });
-  try {
-    pc.addTransceiver('video', { direction: 'recvonly' });
-    await pc.setLocalDescription(await pc.createOffer());
-    const response = await fetch(`${server.url}/whep`, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: pc.localDescription!.sdp });
-    if (response.status !== 201) throw new Error(`WHEP answered ${response.status}: ${await response.text()}`);
-    const location = response.headers.get('location')!;
-    await pc.setRemoteDescription({ type: 'answer', sdp: await response.text() });
-    const deadline = Date.now() + connectTimeoutMs;
-    while (pc.connectionState !== 'connected' && Date.now() < deadline) await sleep(10);
-    const connected = pc.connectionState === 'connected';
-    await fetch(`${server.url}${location}`, { method: 'DELETE' });
-    return connected;
-  } finally {
-    pc.close();
-  }
 };
 
 export interface ChurnResult {

@@ -1,7 +1,7 @@
 /** Viewers come and go: every one connects for real, and leaving frees its connection and the feed. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../server.js';
-import { viewOnce } from '../../bench/webrtc-churn.js';
+import { viewOnce } from '../../bench/whep-viewer.js';
 
 let server: RunningServer;
 
@@ -17,7 +17,7 @@ describe('WHEP churn', () => {
   it('10 viewers connect and leave 5 times: all connect, none is left behind, frames stop when nobody watches', async () => {
     let connected = 0;
     for (let round = 0; round < 5; round++) {
-      const results = await Promise.all(Array.from({ length: 10 }, () => viewOnce(server)));
+      const results = await Promise.all(Array.from({ length: 10 }, () => viewOnce(server.url)));
       connected += results.filter(Boolean).length;
     }
     expect(connected).toBe(50);

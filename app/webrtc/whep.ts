@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
+import { waitForCandidates } from './ice.js';
 import { wrtc } from './wrtc.js';
 /** What the endpoint streams: one video track, and a count of who uses it (so frames are made only when watched). */
 export interface TrackFeed {
@@ -61,18 +62,6 @@ const readBody = (req: http.IncomingMessage): Promise<string> =>
     });
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
-  });
-
-const waitForCandidates = (pc: RTCPeerConnection) =>
-  new Promise<void>((resolve) => {
-    if (pc.iceGatheringState === 'complete') return resolve();
-    const timer = setTimeout(resolve, GATHER_TIMEOUT_MS);
-    pc.addEventListener('icegatheringstatechange', () => {
-      if (pc.iceGatheringState === 'complete') {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
   });
 
 export class WhepEndpoint {
@@ -154,7 +143,7 @@ export class WhepEndpoint {
         throw new HttpError(400, `malformed SDP: ${error.message}`);
       });
       await pc.setLocalDescription(await pc.createAnswer());
-      await waitForCandidates(pc);
+      await waitForCandidates(pc, GATHER_TIMEOUT_MS);
     } catch (error) {
       this.close(id);
       throw error;

@@ -4,6 +4,7 @@
  * is retried with exponential backoff (1 s doubling to 30 s, reset once connected).
  */
 import type { TrackFeed } from './whep.js';
+import { waitForCandidates } from './ice.js';
 import { wrtc } from './wrtc.js';
 
 export interface WhipOptions {
@@ -89,11 +90,7 @@ export class WhipPusher {
     this.feed.users++;
     pc.addTransceiver(this.feed.track, { direction: 'sendonly' });
     await pc.setLocalDescription(await pc.createOffer());
-    await new Promise<void>((resolve) => {
-      if (pc.iceGatheringState === 'complete') return resolve();
-      const timer = setTimeout(resolve, 2000);
-      pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && (clearTimeout(timer), resolve()));
-    });
+    await waitForCandidates(pc);
     const response = await fetch(this.options.url, { method: 'POST', headers: this.headers('application/sdp'), body: pc.localDescription!.sdp });
     if (response.status !== 201) throw new Error(`${this.options.url} answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
     const location = response.headers.get('location');

@@ -15,6 +15,7 @@ import { ProfilerFeed } from './profiler-feed.js';
 import { FramePool } from './frame-pool.js';
 import { VideoFeed } from './webrtc/video-feed.js';
 import { WhepEndpoint } from './webrtc/whep.js';
+import { fieldTrials } from './webrtc/wrtc.js';
 import { WhipPusher } from './webrtc/whip-client.js';
 import { attachConversation } from './session-conversation.js';
 import { relayChat } from './chat-relay.js';
@@ -87,7 +88,7 @@ export const startServer = async (overrides: Partial<ServerConfig> = {}): Promis
     if (needsToken && !authorized(req)) return json(401, { error: 'missing or wrong bearer token' });
     if (await whep.handle(req, res, url.pathname)) return;
     if (url.pathname === '/api/webrtc/stats') {
-      return json(200, { viewers: await whep.stats(), framesSent: video.framesSent, framesSkipped: video.framesSkipped, whip: whip?.status ?? null });
+      return json(200, { viewers: await whep.stats(), framesSent: video.framesSent, framesSkipped: video.framesSkipped, whip: whip?.status ?? null, fieldTrials: fieldTrials() });
     }
     if (url.pathname === '/api/health') {
       return json(200, { status: 'ok', character: session.character.id, fps: session.fps, width: session.width, height: session.height, tick: session.world.time.tick });

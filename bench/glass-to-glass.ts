@@ -1,9 +1,10 @@
 /**
  * Glass-to-glass latency over WebRTC, measured in Debian's Chromium: the sender stamps the wall
  * time into each frame just before it is converted and encoded; the page reads the stamp from each
- * decoded frame and subtracts it from the frame's expected display time. Two senders in one run:
- * the engine (the app server, its frames stamped in the video feed) and a bare @roamhq/wrtc track
- * fed synthetic 512² frames at 30 fps, served by the same WHEP endpoint.
+ * decoded frame and subtracts it from the frame's expected display time. Three senders in one run:
+ * the engine (the app server, its frames stamped in the video feed); a bare @roamhq/wrtc track fed
+ * synthetic 512² frames at 30 fps with the engine's field trials (the like-for-like baseline the
+ * ratio uses); and the same bare track on libwebrtc's defaults (adaptive playout delay).
  */
 import http from 'node:http';
 import { readFile } from 'node:fs/promises';
@@ -13,23 +14,30 @@ import { distribution, type Distribution } from '../engine/profiler.js';
 import { startServer } from '../app/server.js';
 import { WhepEndpoint } from '../app/webrtc/whep.js';
 import { drawStamp, wallClockMs } from '../app/webrtc/time-stamp.js';
-import { wrtc } from '../app/webrtc/wrtc.js';
+import { fieldTrials, useFieldTrials, wrtc } from '../app/webrtc/wrtc.js';
 import { launchChromium } from './chromium.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+interface Samples {
+  g2g: number[];
+  g2gToReceive: number[];
+  g2gToDisplay: number[];
+}
+
 /** Opens /viewer?g2g=1 at `base` and collects latency samples for `seconds`. */
-const collect = async (base: string, seconds: number): Promise<number[]> => {
+const collect = async (base: string, seconds: number): Promise<Samples> => {
   const browser = await launchChromium();
   try {
     const page = await browser.newPage();
     await page.goto(`${base}/viewer?g2g=1`);
     await page.waitForFunction(() => (window as unknown as { g2g?: number[] }).g2g !== undefined && (document.getElementById('video') as HTMLVideoElement).videoWidth > 0, null, { timeout: 20_000 });
     await sleep(1500); // let the jitter buffer settle
-    await page.evaluate(() => ((window as unknown as { g2g: number[] }).g2g.length = 0));
+    // Strings, not functions: tsx's helpers would not exist in the page.
+    await page.evaluate('window.g2g.length = window.g2gToReceive.length = window.g2gToDisplay.length = 0');
     await sleep(seconds * 1000);
-    return await page.evaluate(() => (window as unknown as { g2g: number[] }).g2g.slice());
+    return (await page.evaluate('({ g2g: window.g2g, g2gToReceive: window.g2gToReceive, g2gToDisplay: window.g2gToDisplay })')) as Samples;
   } finally {
     await browser.close();
   }
@@ -83,29 +91,60 @@ const startBareSender = async () => {
   };
 };
 
+/** Peer connections made inside `run` get `trials`; the earlier trials are back afterwards. */
+const withFieldTrials = async <T>(trials: string, run: () => Promise<T>): Promise<T> => {
+  const before = fieldTrials();
+  useFieldTrials(trials);
+  try {
+    return await run();
+  } finally {
+    useFieldTrials(before);
+  }
+};
+
+const measureBare = async (seconds: number): Promise<Samples> => {
+  const bare = await startBareSender();
+  try {
+    return await collect(bare.url, seconds);
+  } finally {
+    await bare.close();
+  }
+};
+
 export interface GlassToGlass {
   engine: Distribution | null;
+  /** The engine's latency split at the browser's last received packet (medians, ms). */
+  engineSplit: { stamp_to_received_ms: number; received_to_display_ms: number } | null;
   baseline: Distribution | null;
   ratio: number | null;
+  /** The bare sender on libwebrtc's default field trials (adaptive jitter buffer). */
+  baselineDefaults: Distribution | null;
+  fieldTrials: string;
 }
+
+const median = (values: number[]): number | null => distribution(values)?.p50 ?? null;
 
 export const measureGlassToGlass = async (seconds: number): Promise<GlassToGlass> => {
   const engine = await startServer({ port: 0 });
   engine.video.beforeEncode = (rgba, width) => drawStamp(rgba, width, wallClockMs());
-  let engineSamples: number[];
+  let engineSamples: Samples;
   try {
     engineSamples = await collect(engine.url, seconds);
   } finally {
     await engine.close();
   }
-  const bare = await startBareSender();
-  let bareSamples: number[];
-  try {
-    bareSamples = await collect(bare.url, seconds);
-  } finally {
-    await bare.close();
-  }
-  const e = distribution(engineSamples);
-  const b = distribution(bareSamples);
-  return { engine: e, baseline: b, ratio: e && b ? Math.round((e.p50 / b.p50) * 1000) / 1000 : null };
+  const bareSamples = await measureBare(seconds);
+  const defaultSamples = await withFieldTrials('', () => measureBare(seconds));
+  const e = distribution(engineSamples.g2g);
+  const b = distribution(bareSamples.g2g);
+  const toReceive = median(engineSamples.g2gToReceive);
+  const toDisplay = median(engineSamples.g2gToDisplay);
+  return {
+    engine: e,
+    engineSplit: toReceive !== null && toDisplay !== null ? { stamp_to_received_ms: toReceive, received_to_display_ms: toDisplay } : null,
+    baseline: b,
+    ratio: e && b ? Math.round((e.p50 / b.p50) * 1000) / 1000 : null,
+    baselineDefaults: distribution(defaultSamples.g2g),
+    fieldTrials: fieldTrials(),
+  };
 };

@@ -137,8 +137,8 @@ export const runBench = async ({ out, quick }: BenchOptions): Promise<void> => {
     profilerCostUs !== null && ticks.tick ? Math.round((Math.max(0, profilerCostUs) / (ticks.tick.p50 * 1000)) * 10000) / 100 : null;
   progress('sessions per machine (stepping the count up)…');
   const scale = await measureSessionsPerMachine(quick ? 2 : 5, progress);
-  progress('WebRTC glass-to-glass in Chromium: the engine, then a bare sender…');
-  let g2g: GlassToGlass = { engine: null, baseline: null, ratio: null };
+  progress('WebRTC glass-to-glass in Chromium: the engine, a bare sender, the bare sender on libwebrtc defaults…');
+  let g2g: GlassToGlass = { engine: null, engineSplit: null, baseline: null, ratio: null, baselineDefaults: null, fieldTrials: '' };
   try {
     g2g = await measureGlassToGlass(quick ? 4 : 12);
   } catch (error) {
@@ -160,6 +160,11 @@ export const runBench = async ({ out, quick }: BenchOptions): Promise<void> => {
     webrtc_glass_to_glass_ms: g2g.engine,
     webrtc_baseline_g2g_ms: g2g.baseline,
     webrtc_g2g_ratio: g2g.ratio,
+    /** Medians of the engine's latency split at the browser's last received packet. */
+    webrtc_g2g_split: g2g.engineSplit,
+    /** The bare sender on libwebrtc's defaults (adaptive playout delay), for reference. */
+    webrtc_baseline_default_trials_g2g_ms: g2g.baselineDefaults,
+    webrtc_field_trials: g2g.fieldTrials,
     webrtc_churn: churn,
     sessions_per_machine: scale.sessions,
     sessions_per_machine_steps: scale.steps,
@@ -177,7 +182,7 @@ export const runBench = async ({ out, quick }: BenchOptions): Promise<void> => {
     d ? `${name.padEnd(22)} p50 ${d.p50.toFixed(2).padStart(8)}  p95 ${d.p95.toFixed(2).padStart(8)}  p99 ${d.p99.toFixed(2).padStart(8)}  n ${d.n}` : `${name.padEnd(22)} (not built)`;
   console.log([row('tick_ms', result.tick_ms), row('puppet_fill_ms_512', fill512), row('puppet_fill_ms_1024', fill1024), row('skia_draw_ms_512', skia512), `puppet_vs_skia_ratio   ${result.puppet_vs_skia_ratio}`, row('action_latency_ms', actionLatency)].join('\n'));
   console.log([row('interpret_ms', interpret), row('action_latency_spec_ms', speculativeLatency)].join('\n'));
-  console.log([row('webrtc_glass_to_glass_ms', g2g.engine), row('webrtc_baseline_g2g_ms', g2g.baseline)].join('\n'));
+  console.log([row('webrtc_glass_to_glass_ms', g2g.engine), row('webrtc_baseline_g2g_ms', g2g.baseline), row('webrtc_baseline_defaults', g2g.baselineDefaults)].join('\n'));
   console.log(`${'webrtc_g2g_ratio'.padEnd(22)} ${g2g.ratio}`);
   console.log(`${'sessions_per_machine'.padEnd(22)} ${scale.sessions}`);
   console.log(`${'profiler_overhead_pct'.padEnd(22)} ${profilerOverhead}`);

@@ -97,6 +97,7 @@ interface NativeFrameSource {
 interface NativeBinding {
   FrameSource: new (options: { kind: 'puppet' | 'control'; width: number; height: number; shot?: Shot }) => NativeFrameSource;
   composeI420(rgba: Uint8Array, width: number, height: number, background: readonly [number, number, number], out: Uint8Array): Promise<void>;
+  setWebrtcFieldTrials(moduleSuffix: string, trials: string): string;
   layout: { jointCount: number; expressionCount: number; jointOffset: number; expressionOffset: number; handOffset: number; timeOffset: number; length: number };
 }
 
@@ -200,3 +201,10 @@ export const composeI420 = (
 
 /** A conditioning vector of the right length, zeroed (rest pose, neutral face). */
 export const createConditioning = (): Float32Array => new Float32Array(CONDITIONING.length);
+
+/**
+ * Sets libwebrtc's field trials (e.g. "WebRTC-Video-Pacing/factor:5/") inside the already loaded
+ * @roamhq/wrtc addon, whose libwebrtc reads them as each peer connection is made; returns the
+ * string libwebrtc now holds. Throws with the reason if wrtc is not loaded or lacks the symbols.
+ */
+export const setWebrtcFieldTrials = (trials: string, moduleSuffix = 'wrtc.node'): string => binding.setWebrtcFieldTrials(moduleSuffix, trials);

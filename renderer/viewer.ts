@@ -49,11 +49,14 @@ const connect = async () => {
 
 /**
  * Bench mode (?g2g=1): read the send-time stamp from each decoded frame (24 blocks of 16 px across
- * the top left, see app/webrtc/time-stamp.ts) and record display time − stamp, in ms.
+ * the top left, see app/webrtc/time-stamp.ts) and record display time − stamp, in ms, in `g2g`;
+ * split into stamp → last packet received (encode, pacing, network) in `g2gToReceive` and last
+ * packet received → expected display (jitter buffer, decode, the browser's compositor) in
+ * `g2gToDisplay`.
  */
 const measureGlassToGlass = () => {
-  const samples: number[] = [];
-  (window as unknown as { g2g: number[] }).g2g = samples;
+  const samples = { g2g: [] as number[], g2gToReceive: [] as number[], g2gToDisplay: [] as number[] };
+  Object.assign(window, samples);
   const canvas = document.createElement('canvas');
   const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
   const onFrame = (_now: number, meta: VideoFrameCallbackMetadata) => {
@@ -69,7 +72,14 @@ const measureGlassToGlass = () => {
     const display = performance.timeOrigin + meta.expectedDisplayTime;
     // The stamp keeps the low 24 bits of the send time (ms): subtract modulo 2^24.
     const latency = (((Math.floor(display) & 0xffffff) - value + 0x1000000) % 0x1000000) + (display - Math.floor(display));
-    if (latency >= 0 && latency < 5000) samples.push(latency);
+    if (latency >= 0 && latency < 5000) {
+      samples.g2g.push(latency);
+      if (meta.receiveTime !== undefined) {
+        const toDisplay = meta.expectedDisplayTime - meta.receiveTime;
+        samples.g2gToDisplay.push(toDisplay);
+        samples.g2gToReceive.push(latency - toDisplay);
+      }
+    }
     video.requestVideoFrameCallback(onFrame);
   };
   video.requestVideoFrameCallback(onFrame);

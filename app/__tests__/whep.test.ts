@@ -40,9 +40,12 @@ describe('WHEP', () => {
     expect(answer).toMatch(/^v=0/);
     expect(answer).toMatch(/^m=video /m);
     expect(answer).toMatch(/a=candidate:/); // gathered before answering: no trickle needed
+    // The extension that carries our zero playout delay to the viewer (LOW_LATENCY_FIELD_TRIALS).
+    expect(answer).toMatch(/a=extmap:\d+ http:\/\/www\.webrtc\.org\/experiments\/rtp-hdrext\/playout-delay/);
     await pc.setRemoteDescription({ type: 'answer', sdp: answer });
     const stats = await (await fetch(`${server.url}/api/webrtc/stats`, { headers: { authorization: `Bearer ${TOKEN}` } })).json();
     expect(stats.viewers).toHaveLength(1);
+    expect(stats.fieldTrials).toBe('WebRTC-ForceSendPlayoutDelay/min_ms:0,max_ms:0/');
     const del = await fetch(`${server.url}${location}`, { method: 'DELETE', headers: { authorization: `Bearer ${TOKEN}` } });
     expect(del.status).toBe(200);
     const again = await fetch(`${server.url}${location}`, { method: 'DELETE', headers: { authorization: `Bearer ${TOKEN}` } });

@@ -1,5 +1,9 @@
-/** The one place that loads @roamhq/wrtc (libwebrtc for Node: peer connections and a VP8/VP9/AV1 encoder). */
+/**
+ * The one place that loads @roamhq/wrtc (libwebrtc for Node: peer connections and a VP8/VP9/AV1
+ * encoder) and sets libwebrtc's process-wide field trials before any peer connection exists.
+ */
 import { createRequire } from 'node:module';
+import { setWebrtcFieldTrials } from '../../native/index.js';
 
 export interface I420Frame {
   width: number;
@@ -18,3 +22,33 @@ interface Wrtc {
 }
 
 export const wrtc = createRequire(import.meta.url)('@roamhq/wrtc') as Wrtc;
+
+/**
+ * Our default field trials: every video we send carries the playout-delay RTP header extension
+ * with min = max = 0 ms, which tells the viewer (Chrome, Edge, Firefox, libwebrtc) to show each
+ * frame as soon as it is decoded instead of holding it in an adaptive jitter buffer (~25 ms on a
+ * quiet loopback here). A character that reacts to what you type wants that; the price is visible
+ * judder on a jittery network, where a viewer may prefer libwebrtc's defaults.
+ */
+export const LOW_LATENCY_FIELD_TRIALS = 'WebRTC-ForceSendPlayoutDelay/min_ms:0,max_ms:0/';
+
+/**
+ * PERSONA_WEBRTC_FIELD_TRIALS replaces the default field trials for every peer connection in this
+ * process (libwebrtc syntax, "Name/value/Name2/value2/"); set it to "" for libwebrtc's defaults.
+ */
+const requested = process.env.PERSONA_WEBRTC_FIELD_TRIALS ?? LOW_LATENCY_FIELD_TRIALS;
+
+let current = '';
+
+/** Sets the field trials that peer connections created from now on use; returns what libwebrtc holds. */
+export const useFieldTrials = (trials: string): string => (current = setWebrtcFieldTrials(trials));
+
+/** The field trials new peer connections get ('' when libwebrtc runs on its defaults). */
+export const fieldTrials = (): string => current;
+
+try {
+  useFieldTrials(requested);
+} catch (error) {
+  // Streaming still works on libwebrtc's defaults, only with its adaptive playout delay.
+  console.warn(`webrtc: field trials "${requested}" not set (${(error as Error).message}); using libwebrtc's defaults`);
+}

@@ -3,12 +3,14 @@
 #include "../core/conditioning.h"
 #include "frame_source.h"
 #include "i420_worker.h"
+#include "webrtc_field_trials.h"
 
 namespace persona {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("FrameSource", FrameSource::Define(env));
   exports.Set("composeI420", Napi::Function::New(env, ComposeI420, "composeI420"));
+  exports.Set("setWebrtcFieldTrials", Napi::Function::New(env, SetWebrtcFieldTrials, "setWebrtcFieldTrials"));
   Napi::Object layout = Napi::Object::New(env);
   layout.Set("jointCount", static_cast<double>(kJointCount));
   layout.Set("expressionCount", static_cast<double>(kExpressionCount));

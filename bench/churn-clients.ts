@@ -1,13 +1,21 @@
 /**
  * The churn's viewers, in a process of their own so their memory and CPU are not counted as the
- * server's: `tsx bench/churn-clients.ts URL ROUNDS VIEWERS` prints one JSON line per round.
+ * server's: `tsx bench/churn-clients.ts URL VIEWERS`. Each line on stdin is a number of rounds to
+ * run (all VIEWERS connect, reach ICE connected and leave, each round); it prints one JSON line per
+ * round and `{"done":true}` after the last. Between commands it holds no connection.
  */
+import { createInterface } from 'node:readline';
 import { viewOnce } from './whep-viewer.js';
 
-const [url, rounds, viewers] = [process.argv[2]!, Number(process.argv[3]), Number(process.argv[4])];
-for (let round = 0; round < rounds; round++) {
-  const results = await Promise.all(Array.from({ length: viewers }, () => viewOnce(url)));
-  console.log(JSON.stringify({ round: round + 1, connected: results.filter(Boolean).length }));
+const [url, viewers] = [process.argv[2]!, Number(process.argv[3])];
+for await (const line of createInterface({ input: process.stdin })) {
+  const rounds = Number(line);
+  if (!Number.isInteger(rounds) || rounds < 1) break;
+  for (let round = 0; round < rounds; round++) {
+    const results = await Promise.all(Array.from({ length: viewers }, () => viewOnce(url)));
+    console.log(JSON.stringify({ round: round + 1, connected: results.filter(Boolean).length }));
+  }
+  console.log(JSON.stringify({ done: true }));
 }
 // libwebrtc's threads can crash while tearing down at exit; we are done, so leave without running it.
 process.kill(process.pid, 'SIGKILL');

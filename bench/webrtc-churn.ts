@@ -1,7 +1,10 @@
 /**
  * WHEP churn: `viewers` real WebRTC clients (libwebrtc in Node, in a child process of their own)
  * connect to the engine's WHEP endpoint, reach ICE connected, and leave, `rounds` times. Reports
- * the server process's memory before and after and its tick p99 with no viewers and during the churn.
+ * the server process's memory before and after, each taken once the server has settled (freed
+ * memory handed back, a garbage collection), and the engine's tick p99 with no viewers and during
+ * the churn. The two tick samples are taken in alternating blocks (quiet, then churn, repeated) so
+ * that the machine's own drift and noise fall on both alike.
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -10,10 +13,14 @@ import { startServer } from '../app/server.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const rssMb = () => Math.round((process.memoryUsage().rss / 1048576) * 10) / 10;
-const collectGarbage = async () => {
+/** Waits past the WHEP endpoint's heap trim (1 s after the last departure) and collects garbage. */
+const settle = async () => {
+  await sleep(1500);
   (globalThis as { gc?: () => void }).gc?.();
-  await sleep(200);
+  await sleep(1500);
 };
+/** Rounds per churn block; a quiet block of the same length precedes each. */
+const ROUNDS_PER_BLOCK = 10;
 
 export interface ChurnResult {
   rounds: number;
@@ -25,37 +32,56 @@ export interface ChurnResult {
   tick_p99_no_viewers_ms: number | null;
   tick_p99_during_churn_ms: number | null;
   tick_p99_change_pct: number | null;
+  tick_p50_no_viewers_ms: number | null;
+  tick_p50_during_churn_ms: number | null;
 }
 
 export const measureChurn = async (rounds: number, viewers: number, progress: (m: string) => void): Promise<ChurnResult> => {
   const server = await startServer({ port: 0, maxViewers: viewers });
+  const clients = spawn(process.execPath, ['--import', 'tsx', 'bench/churn-clients.ts', server.url, String(viewers)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: clients.stdout! })[Symbol.asyncIterator]();
+  const ticks = server.session.world.profiler.ticks;
+  let connected = 0;
+  let done = 0;
+  /** Runs `n` rounds in the client process; returns how many viewers connected. */
+  const churn = async (n: number): Promise<number> => {
+    clients.stdin!.write(`${n}\n`);
+    let ok = 0;
+    for (;;) {
+      const next = await lines.next();
+      if (next.done) throw new Error('the churn clients exited early (see their output above)');
+      const message = JSON.parse(next.value) as { done?: boolean; connected?: number };
+      if (message.done) return ok;
+      ok += message.connected ?? 0;
+    }
+  };
   try {
     await sleep(2000);
-    server.session.world.profiler.ticks.clear();
-    await sleep(5000);
-    const quiet = distribution(server.session.world.profiler.ticks.values());
-    let connected = 0;
-    const runClients = async (n: number, report: boolean) => {
-      const clients = spawn(process.execPath, ['--import', 'tsx', 'bench/churn-clients.ts', server.url, String(n), String(viewers)], {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      for await (const line of createInterface({ input: clients.stdout! })) {
-        const { round, connected: c } = JSON.parse(line) as { round: number; connected: number };
-        if (!report) continue;
-        connected += c;
-        if (round % 10 === 0) progress(`  churn round ${round}/${n}: ${connected} connected, server rss ${rssMb()} MB`);
-      }
-    };
-    // Warm-up: one full round sets up libwebrtc's threads, encoder factories and allocator arenas.
-    await runClients(1, false);
-    await collectGarbage();
+    // Warm-up: one round sets up libwebrtc's threads, encoder factories and allocator arenas.
+    await churn(1);
+    await settle();
     const before = rssMb();
-    server.session.world.profiler.ticks.clear();
-    await runClients(rounds, true);
-    const during = distribution(server.session.world.profiler.ticks.values());
-    await sleep(2000);
-    await collectGarbage();
+    const quiet: number[] = [];
+    const during: number[] = [];
+    while (done < rounds) {
+      const n = Math.min(ROUNDS_PER_BLOCK, rounds - done);
+      ticks.clear();
+      const started = performance.now();
+      connected += await churn(n);
+      during.push(...ticks.values());
+      const churnMs = performance.now() - started;
+      ticks.clear();
+      await sleep(churnMs); // no viewers for as long as the churn block took
+      quiet.push(...ticks.values());
+      done += n;
+      progress(`  churn round ${done}/${rounds}: ${connected} connected, server rss ${rssMb()} MB`);
+    }
+    await settle();
     const after = rssMb();
+    const q = distribution(quiet);
+    const d = distribution(during);
     return {
       rounds,
       viewers,
@@ -63,11 +89,14 @@ export const measureChurn = async (rounds: number, viewers: number, progress: (m
       rss_before_mb: before,
       rss_after_mb: after,
       rss_growth_mb: Math.round((after - before) * 10) / 10,
-      tick_p99_no_viewers_ms: quiet?.p99 ?? null,
-      tick_p99_during_churn_ms: during?.p99 ?? null,
-      tick_p99_change_pct: quiet && during ? Math.round(((during.p99 - quiet.p99) / quiet.p99) * 1000) / 10 : null,
+      tick_p99_no_viewers_ms: q?.p99 ?? null,
+      tick_p99_during_churn_ms: d?.p99 ?? null,
+      tick_p99_change_pct: q && d ? Math.round(((d.p99 - q.p99) / q.p99) * 1000) / 10 : null,
+      tick_p50_no_viewers_ms: q?.p50 ?? null,
+      tick_p50_during_churn_ms: d?.p50 ?? null,
     };
   } finally {
+    clients.stdin!.end();
     await server.close();
   }
 };

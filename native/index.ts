@@ -98,6 +98,7 @@ interface NativeBinding {
   FrameSource: new (options: { kind: 'puppet' | 'control'; width: number; height: number; shot?: Shot }) => NativeFrameSource;
   composeI420(rgba: Uint8Array, width: number, height: number, background: readonly [number, number, number], out: Uint8Array): Promise<void>;
   setWebrtcFieldTrials(moduleSuffix: string, trials: string): string;
+  trimMalloc(): Promise<boolean>;
   layout: { jointCount: number; expressionCount: number; jointOffset: number; expressionOffset: number; handOffset: number; timeOffset: number; length: number };
 }
 
@@ -208,3 +209,7 @@ export const createConditioning = (): Float32Array => new Float32Array(CONDITION
  * string libwebrtc now holds. Throws with the reason if wrtc is not loaded or lacks the symbols.
  */
 export const setWebrtcFieldTrials = (trials: string, moduleSuffix = 'wrtc.node'): string => binding.setWebrtcFieldTrials(moduleSuffix, trials);
+
+/** Returns the C heap's free pages to the system (malloc_trim) on a worker thread; resolves whether any were. */
+export const trimMalloc = (): Promise<boolean> => binding.trimMalloc();
+

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import { waitForCandidates } from './ice.js';
+import { HeapTrimmer } from './heap-trim.js';
 import { wrtc } from './wrtc.js';
 /** What the endpoint streams: one video track, and a count of who uses it (so frames are made only when watched). */
 export interface TrackFeed {
@@ -66,6 +67,7 @@ const readBody = (req: http.IncomingMessage): Promise<string> =>
 
 export class WhepEndpoint {
   private readonly viewers = new Map<string, Viewer>();
+  private readonly heap = new HeapTrimmer();
 
   constructor(
     private readonly feed: TrackFeed,
@@ -177,10 +179,12 @@ export class WhepEndpoint {
     this.feed.users--;
     if (this.audio) this.audio.users--;
     viewer.pc.close();
+    this.heap.departed();
   }
 
   closeAll(): void {
     for (const id of [...this.viewers.keys()]) this.close(id);
+    this.heap.stop();
   }
 
   /** Per-viewer bitrate, frame rate, round-trip time and packet loss, from each connection's stats. */

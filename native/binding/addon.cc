@@ -3,6 +3,7 @@
 #include "../core/conditioning.h"
 #include "frame_source.h"
 #include "i420_worker.h"
+#include "heap_trim.h"
 #include "webrtc_field_trials.h"
 
 namespace persona {
@@ -10,6 +11,7 @@ namespace persona {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("FrameSource", FrameSource::Define(env));
   exports.Set("composeI420", Napi::Function::New(env, ComposeI420, "composeI420"));
+  exports.Set("trimMalloc", Napi::Function::New(env, TrimMalloc, "trimMalloc"));
   exports.Set("setWebrtcFieldTrials", Napi::Function::New(env, SetWebrtcFieldTrials, "setWebrtcFieldTrials"));
   Napi::Object layout = Napi::Object::New(env);
   layout.Set("jointCount", static_cast<double>(kJointCount));

@@ -1,7 +1,7 @@
 /** The WHEP endpoint's answers to real offers (from libwebrtc in Node) and to bad input. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../server.js';
-import { wrtc } from '../webrtc/wrtc.js';
+import { LOW_LATENCY_FIELD_TRIALS, wrtc } from '../webrtc/wrtc.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
 let server: RunningServer;
@@ -45,7 +45,7 @@ describe('WHEP', () => {
     await pc.setRemoteDescription({ type: 'answer', sdp: answer });
     const stats = await (await fetch(`${server.url}/api/webrtc/stats`, { headers: { authorization: `Bearer ${TOKEN}` } })).json();
     expect(stats.viewers).toHaveLength(1);
-    expect(stats.fieldTrials).toBe('WebRTC-ForceSendPlayoutDelay/min_ms:0,max_ms:0/');
+    expect(stats.fieldTrials).toBe(LOW_LATENCY_FIELD_TRIALS);
     const del = await fetch(`${server.url}${location}`, { method: 'DELETE', headers: { authorization: `Bearer ${TOKEN}` } });
     expect(del.status).toBe(200);
     const again = await fetch(`${server.url}${location}`, { method: 'DELETE', headers: { authorization: `Bearer ${TOKEN}` } });

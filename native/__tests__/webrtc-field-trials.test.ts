@@ -8,8 +8,8 @@ describe('libwebrtc field trials', () => {
     useFieldTrials(LOW_LATENCY_FIELD_TRIALS);
   });
 
-  it('are set when wrtc loads: video is sent with a zero playout delay', () => {
-    expect(fieldTrials()).toBe(LOW_LATENCY_FIELD_TRIALS);
+  it('are set when wrtc loads: video is sent with a zero playout delay and a faster pacer', () => {
+    expect(fieldTrials()).toBe('WebRTC-ForceSendPlayoutDelay/min_ms:0,max_ms:0/WebRTC-Video-Pacing/factor:5/');
   });
 
   it('can be replaced, and libwebrtc then holds the new string', () => {

@@ -34,6 +34,7 @@ const HELP: Record<string, string> = {
   --background C  colour behind the persona in WebRTC video, #rrggbb (default #262a35; env PERSONA_BACKGROUND)
   --whip-url URL  also push the video to this WHIP ingest (LiveKit, Janus, OBS, Cloudflare); retries with backoff (env PERSONA_WHIP_URL)
   --whip-token T  bearer token for that ingest (env PERSONA_WHIP_TOKEN)
+  --profile-cpu   also measure each tick's CPU time: the profiler then shows how much of a slow tick was waiting for the CPU (env PERSONA_PROFILE_CPU=1)
 
 ${PROVIDER_HELP}
 
@@ -122,6 +123,7 @@ const serve = async (args: string[]): Promise<number> => {
       background: { type: 'string' },
       'whip-url': { type: 'string' },
       'whip-token': { type: 'string' },
+      'profile-cpu': { type: 'boolean' },
       ...PROVIDER_FLAGS,
     },
   });
@@ -151,6 +153,7 @@ const serve = async (args: string[]): Promise<number> => {
     background,
     whipUrl: values['whip-url'] ?? env.PERSONA_WHIP_URL,
     whipToken: values['whip-token'] ?? env.PERSONA_WHIP_TOKEN,
+    profileCpu: values['profile-cpu'] ?? env.PERSONA_PROFILE_CPU === '1',
     persona: personaConfigFrom(values),
   });
   console.log(`persona: ${server.session.character.name} is live at ${server.url}`);

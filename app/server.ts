@@ -16,6 +16,7 @@ import { FramePool } from './frame-pool.js';
 import { VideoFeed } from './webrtc/video-feed.js';
 import { WhepEndpoint } from './webrtc/whep.js';
 import { fieldTrials } from './webrtc/wrtc.js';
+import { threadCpuMs } from '../native/index.js';
 import { WhipPusher } from './webrtc/whip-client.js';
 import { attachConversation } from './session-conversation.js';
 import { relayChat } from './chat-relay.js';
@@ -57,6 +58,7 @@ export const startServer = async (overrides: Partial<ServerConfig> = {}): Promis
     throw new Error(`binding ${config.host} exposes the persona beyond this machine: set a token (--token or PERSONA_TOKEN, 16+ characters)`);
   }
   const session = new PersonaSession({ character: resolveCharacter(config.character, config.persona.dataDir), fps: config.fps, width: config.width, height: config.height, source: config.source });
+  if (config.profileCpu) session.world.profiler.cpuClock = threadCpuMs;
   const chat = attachConversation(session, config.persona);
   const feed = new ProfilerFeed(session);
   const video = new VideoFeed(session, config.background);

@@ -1,7 +1,8 @@
 /**
  * Glass-to-glass latency over WebRTC, measured in Debian's Chromium: the sender stamps the wall
- * time into each frame just before it is converted and encoded; the page reads the stamp from each
- * decoded frame and subtracts it from the frame's expected display time. Three senders in one run:
+ * time at which a frame left the engine (or, for the bare sender, was made) into its I420 pixels
+ * just before encoding; the page reads the stamp from each decoded frame and subtracts it from the
+ * frame's expected display time. Three senders in one run:
  * the engine (the app server, its frames stamped in the video feed); a bare @roamhq/wrtc track fed
  * synthetic 512² frames at 30 fps with the engine's field trials (the like-for-like baseline the
  * ratio uses); and the same bare track on libwebrtc's defaults (adaptive playout delay).
@@ -13,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { distribution, type Distribution } from '../engine/profiler.js';
 import { startServer } from '../app/server.js';
 import { WhepEndpoint } from '../app/webrtc/whep.js';
-import { drawStamp, wallClockMs } from '../app/webrtc/time-stamp.js';
+import { drawStampI420, wallClockMs } from '../app/webrtc/time-stamp.js';
 import { fieldTrials, useFieldTrials, wrtc } from '../app/webrtc/wrtc.js';
 import { launchChromium } from './chromium.js';
 
@@ -84,11 +85,12 @@ export const startBareSender = async () => {
       rgba[i + 3] = 255;
     }
     n++;
-    drawStamp(rgba, size, wallClockMs());
+    const madeAt = wallClockMs();
     (wrtc.nonstandard as unknown as { rgbaToI420: (a: object, b: object) => void }).rgbaToI420(
       { width: size, height: size, data: rgba },
       { width: size, height: size, data: i420 },
     );
+    drawStampI420(i420, size, size, madeAt);
     source.onFrame({ width: size, height: size, data: i420 });
   }, 1000 / 30);
   const pages: Record<string, [string, string]> = {
@@ -150,7 +152,7 @@ const median = (values: number[]): number | null => distribution(values)?.p50 ??
 
 export const measureGlassToGlass = async (seconds: number): Promise<GlassToGlass> => {
   const engine = await startServer({ port: 0 });
-  engine.video.beforeEncode = (rgba, width) => drawStamp(rgba, width, wallClockMs());
+  engine.video.beforeEncode = (i420, width, height, publishedAtMs) => drawStampI420(i420, width, height, publishedAtMs);
   let engineSamples: Samples;
   try {
     engineSamples = await collect(engine.url, seconds);

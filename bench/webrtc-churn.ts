@@ -4,12 +4,14 @@
  * the server process's memory before and after, each taken once the server has settled (freed
  * memory handed back, a garbage collection), and the engine's tick p99 with no viewers and during
  * the churn. The two tick samples are taken in alternating blocks (quiet, then churn, repeated) so
- * that the machine's own drift and noise fall on both alike.
+ * that the machine's own drift and noise fall on both alike. Each tick's CPU time is measured too:
+ * wall time that is not CPU time is the tick waiting while the OS ran something else.
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { distribution } from '../engine/profiler.js';
 import { startServer } from '../app/server.js';
+import { threadCpuMs } from '../native/index.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const rssMb = () => Math.round((process.memoryUsage().rss / 1048576) * 10) / 10;
@@ -34,7 +36,14 @@ export interface ChurnResult {
   tick_p99_change_pct: number | null;
   tick_p50_no_viewers_ms: number | null;
   tick_p50_during_churn_ms: number | null;
+  /** The same ticks' CPU time on the JS thread. */
+  tick_cpu_p99_no_viewers_ms: number | null;
+  tick_cpu_p99_during_churn_ms: number | null;
+  tick_cpu_p99_change_pct: number | null;
 }
+
+const changePct = (from: number | undefined, to: number | undefined) =>
+  from !== undefined && to !== undefined ? Math.round(((to - from) / from) * 1000) / 10 : null;
 
 export const measureChurn = async (rounds: number, viewers: number, progress: (m: string) => void): Promise<ChurnResult> => {
   const server = await startServer({ port: 0, maxViewers: viewers });
@@ -42,7 +51,9 @@ export const measureChurn = async (rounds: number, viewers: number, progress: (m
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: clients.stdout! })[Symbol.asyncIterator]();
-  const ticks = server.session.world.profiler.ticks;
+  const { profiler } = server.session.world;
+  profiler.cpuClock = threadCpuMs;
+  const { ticks, tickCpu } = profiler;
   let connected = 0;
   let done = 0;
   /** Runs `n` rounds in the client process; returns how many viewers connected. */
@@ -65,16 +76,22 @@ export const measureChurn = async (rounds: number, viewers: number, progress: (m
     const before = rssMb();
     const quiet: number[] = [];
     const during: number[] = [];
+    const quietCpu: number[] = [];
+    const duringCpu: number[] = [];
     while (done < rounds) {
       const n = Math.min(ROUNDS_PER_BLOCK, rounds - done);
       ticks.clear();
+      tickCpu.clear();
       const started = performance.now();
       connected += await churn(n);
       during.push(...ticks.values());
+      duringCpu.push(...tickCpu.values());
       const churnMs = performance.now() - started;
       ticks.clear();
+      tickCpu.clear();
       await sleep(churnMs); // no viewers for as long as the churn block took
       quiet.push(...ticks.values());
+      quietCpu.push(...tickCpu.values());
       done += n;
       progress(`  churn round ${done}/${rounds}: ${connected} connected, server rss ${rssMb()} MB`);
     }
@@ -82,6 +99,8 @@ export const measureChurn = async (rounds: number, viewers: number, progress: (m
     const after = rssMb();
     const q = distribution(quiet);
     const d = distribution(during);
+    const qc = distribution(quietCpu);
+    const dc = distribution(duringCpu);
     return {
       rounds,
       viewers,
@@ -91,9 +110,12 @@ export const measureChurn = async (rounds: number, viewers: number, progress: (m
       rss_growth_mb: Math.round((after - before) * 10) / 10,
       tick_p99_no_viewers_ms: q?.p99 ?? null,
       tick_p99_during_churn_ms: d?.p99 ?? null,
-      tick_p99_change_pct: q && d ? Math.round(((d.p99 - q.p99) / q.p99) * 1000) / 10 : null,
+      tick_p99_change_pct: changePct(q?.p99, d?.p99),
       tick_p50_no_viewers_ms: q?.p50 ?? null,
       tick_p50_during_churn_ms: d?.p50 ?? null,
+      tick_cpu_p99_no_viewers_ms: qc?.p99 ?? null,
+      tick_cpu_p99_during_churn_ms: dc?.p99 ?? null,
+      tick_cpu_p99_change_pct: changePct(qc?.p99, dc?.p99),
     };
   } finally {
     clients.stdin!.end();

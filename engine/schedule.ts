@@ -46,6 +46,8 @@ export class Schedule {
       return;
     }
     if (profiler.systemNames.length !== this.names.length) profiler.setSystems(this.names);
+    const cpuClock = profiler.cpuClock;
+    const cpuStart = cpuClock ? cpuClock() : 0;
     const start = performance.now();
     profiler.beginTick(start, lateness);
     let last = start;
@@ -55,7 +57,7 @@ export class Schedule {
       profiler.recordSystem(entry.column, now - last);
       last = now;
     }
-    profiler.endTick(last - start);
+    profiler.endTick(last - start, cpuClock ? cpuClock() - cpuStart : Number.NaN);
     world.time.tick++;
   }
 }

@@ -99,6 +99,7 @@ interface NativeBinding {
   composeI420(rgba: Uint8Array, width: number, height: number, background: readonly [number, number, number], out: Uint8Array): Promise<void>;
   setWebrtcFieldTrials(moduleSuffix: string, trials: string): string;
   trimMalloc(): Promise<boolean>;
+  threadCpuMs(): number;
   layout: { jointCount: number; expressionCount: number; jointOffset: number; expressionOffset: number; handOffset: number; timeOffset: number; length: number };
 }
 
@@ -213,3 +214,6 @@ export const setWebrtcFieldTrials = (trials: string, moduleSuffix = 'wrtc.node')
 /** Returns the C heap's free pages to the system (malloc_trim) on a worker thread; resolves whether any were. */
 export const trimMalloc = (): Promise<boolean> => binding.trimMalloc();
 
+
+/** The calling thread's CPU time, ms (its own clock: compare two readings). */
+export const threadCpuMs = (): number => binding.threadCpuMs();

@@ -24,6 +24,8 @@ export const ServerConfigSchema = z.object({
   whipUrl: z.url().optional(),
   /** Bearer token for the WHIP ingest. Env: PERSONA_WHIP_TOKEN. */
   whipToken: z.string().optional(),
+  /** Also measure each tick's CPU time, so the profiler shows how much of a slow tick was waiting for the CPU (~0.8 µs a tick). Env: PERSONA_PROFILE_CPU=1. */
+  profileCpu: z.boolean().default(false),
   /** Bearer token required when binding beyond loopback. Env: PERSONA_TOKEN. */
   token: z.string().min(16).optional(),
   /** The conversation layer: interpreter provider, LLM endpoint or model file, data dir. See persona-config.ts. */

@@ -11,6 +11,8 @@ export interface ProfileWindow {
   budgetMs: number;
   fps: number;
   tick: Distribution | null;
+  /** CPU time of the JS thread per tick, when the server measures it (`--profile-cpu`); else null. */
+  tickCpu: Distribution | null;
   /** Per system, in run order (`phase/name`): median and p99 ms, and its share of all tick time. */
   systems: { name: string; p50: number; p99: number; share: number }[];
   /** Native fill worker time and queue wait, measured in C++. */

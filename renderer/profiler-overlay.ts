@@ -73,7 +73,7 @@ export class ProfilerOverlay {
 
     this.legend.text = `budget ${message.budgetMs.toFixed(1)} ms ─  ${message.phases.filter((p) => p !== 'profile').join(' · ')}`;
     this.summary.text = [
-      `fps ${w.fps.toFixed(1)}   tick p50 ${ms(w.tick?.p50)} p99 ${ms(w.tick?.p99)}`,
+      `fps ${w.fps.toFixed(1)}   tick p50 ${ms(w.tick?.p50)} p99 ${ms(w.tick?.p99)}${w.tickCpu ? `   cpu p50 ${ms(w.tickCpu.p50)} p99 ${ms(w.tickCpu.p99)}` : ''}`,
       `late ${w.lateTicks}  dropped ${w.droppedTicks}   event loop p99 ${ms(w.eventLoopDelayP99)}`,
       `native fill p50 ${ms(w.nativeFill?.p50)} p99 ${ms(w.nativeFill?.p99)}`,
       `native queue p50 ${ms(w.nativeQueue?.p50)}   send p50 ${ms(w.send?.p50)}`,

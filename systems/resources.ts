@@ -20,7 +20,8 @@ export interface PersonaRecord {
   lastStateKey?: string;
 }
 
-export type BufferState = 'free' | 'filling' | 'ready';
+/** 'held': retired from showing but still read by a sink that called `hold()`; free once released. */
+export type BufferState = 'free' | 'filling' | 'ready' | 'held';
 
 /** Three JS-allocated buffers per persona: one being shown, others being filled. */
 export interface FrameRing {
@@ -28,6 +29,8 @@ export interface FrameRing {
   buffers: Uint8Array[];
   conditioning: Float32Array[];
   state: BufferState[];
+  /** Sinks still reading each buffer after their callback (see PublishedFrame.hold). */
+  holds: number[];
   seq: number[];
   /** Engine time at which each buffer's fill was submitted. */
   submittedAt: number[];
@@ -45,12 +48,37 @@ export interface PublishedFrame {
   seq: number;
   width: number;
   height: number;
-  /** Valid only during the callback: copy what you keep. */
+  /** Valid only during the callback: copy what you keep, or `hold()` it. */
   rgba: Uint8Array;
   /** The conditioning the frame was rendered from (valid only during the callback). */
   conditioning: Float32Array;
   submittedAt: number;
+  /**
+   * Call during the callback to keep `rgba` valid after it, without a copy: the engine does not
+   * refill the buffer until the returned function is called (soon: a held buffer is one fewer to fill).
+   */
+  hold(): () => void;
 }
+
+/** Takes buffer `index` out of showing: free, or 'held' while a sink still reads it. */
+export const retireBuffer = (ring: FrameRing, index: number): void => {
+  ring.state[index] = ring.holds[index]! > 0 ? 'held' : 'free';
+};
+
+/** Holds buffer `index` of `ring` for a sink; returns its release. */
+export const holdBuffer = (ring: FrameRing, index: number): (() => void) => {
+  if (ring.state[index] !== 'ready' && ring.holds[index] === 0) {
+    throw new Error('hold() must be called during the frame callback: the frame has been replaced since, and its buffer may be refilling');
+  }
+  ring.holds[index]!++;
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    ring.holds[index]!--;
+    if (ring.holds[index] === 0 && ring.state[index] === 'held') ring.state[index] = 'free';
+  };
+};
 
 export interface Outputs {
   frame: Set<(frame: PublishedFrame) => void>;

@@ -60,6 +60,7 @@ export const spawnPersona = (world: PersonaWorld, character: CharacterDefinition
       buffers: Array.from({ length: RING_SIZE }, () => new Uint8Array(source.width * source.height * 4)),
       conditioning: Array.from({ length: RING_SIZE }, () => new Float32Array(CONDITIONING.length)),
       state: Array.from({ length: RING_SIZE }, () => 'free' as const),
+      holds: new Array<number>(RING_SIZE).fill(0),
       seq: new Array<number>(RING_SIZE).fill(-1),
       submittedAt: new Array<number>(RING_SIZE).fill(0),
       nextSeq: 0,

@@ -1,24 +1,28 @@
 /**
- * The engine's frames as one WebRTC video track: each published frame is copied, composed over the
- * background colour and converted to I420 on a native worker thread, then handed to the encoder.
- * Video carries no alpha, hence the background. Work happens only while someone watches.
+ * The engine's frames as one WebRTC video track: each published frame is held (not copied),
+ * composed over the background colour and converted to I420 on a native worker thread, released,
+ * then handed to the encoder. Video carries no alpha, hence the background. Work happens only
+ * while someone watches.
  */
 import { composeI420 } from '../../native/index.js';
 import type { PersonaSession } from '../session.js';
+import { wallClockMs } from './time-stamp.js';
 import { wrtc, type RTCVideoSource } from './wrtc.js';
 
 export class VideoFeed {
   readonly track: MediaStreamTrack;
   private readonly source: RTCVideoSource;
-  private readonly rgba: Uint8Array;
   private readonly i420: Uint8Array;
   private converting = false;
   /** Viewers and pushers currently using the track; frames are converted only while > 0. */
   users = 0;
   framesSent = 0;
   framesSkipped = 0;
-  /** Called with each frame's RGBA just before conversion (the latency bench stamps it here). */
-  beforeEncode: ((rgba: Uint8Array, width: number, height: number) => void) | null = null;
+  /**
+   * Called with each frame's I420 just before it goes to the encoder, and the wall-clock time
+   * (ms) at which the engine published the frame (the latency bench stamps it into the pixels).
+   */
+  beforeEncode: ((i420: Uint8Array, width: number, height: number, publishedAtMs: number) => void) | null = null;
 
   constructor(
     session: PersonaSession,
@@ -26,7 +30,6 @@ export class VideoFeed {
   ) {
     this.source = new wrtc.nonstandard.RTCVideoSource();
     this.track = this.source.createTrack();
-    this.rgba = new Uint8Array(session.width * session.height * 4);
     this.i420 = new Uint8Array((session.width * session.height * 3) / 2);
     session.onFrame((frame) => {
       if (this.users === 0) return;
@@ -34,16 +37,19 @@ export class VideoFeed {
         this.framesSkipped++; // the encoder side is behind: show the newest frame next time
         return;
       }
-      this.rgba.set(frame.rgba); // the engine's buffer is only ours during this call
-      this.beforeEncode?.(this.rgba, frame.width, frame.height);
+      const publishedAtMs = wallClockMs();
+      const release = frame.hold(); // the worker reads the engine's buffer; it is not refilled meanwhile
       this.converting = true;
-      composeI420(this.rgba, frame.width, frame.height, this.background, this.i420).then(
+      composeI420(frame.rgba, frame.width, frame.height, this.background, this.i420).then(
         () => {
+          release();
           this.converting = false;
+          this.beforeEncode?.(this.i420, frame.width, frame.height, publishedAtMs);
           this.source.onFrame({ width: frame.width, height: frame.height, data: this.i420 });
           this.framesSent++;
         },
         (error: Error) => {
+          release();
           this.converting = false;
           console.error(`webrtc: frame conversion failed: ${error.message}`);
         },

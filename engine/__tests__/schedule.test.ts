@@ -32,6 +32,21 @@ describe('schedule', () => {
     expect(world.profiler.ticks.values()).toHaveLength(5);
     expect(world.profiler.systemSamples('output/b')).toHaveLength(5);
   });
+
+  it('records each tick\'s CPU time when given a CPU clock, in the window and the trace', () => {
+    const world = createPersonaWorld({ clock: new SimulatedClock(), hz: 30 });
+    const schedule = new Schedule().add('input', 'a', () => {});
+    step(world, schedule);
+    expect(world.profiler.window(60, 33.3).tickCpu).toBeNull(); // off by default
+    let cpu = 0;
+    world.profiler.cpuClock = () => (cpu += 0.25); // each reading 0.25 ms later: 0.25 ms per tick
+    for (let i = 0; i < 4; i++) step(world, schedule);
+    expect([...world.profiler.tickCpu.values()]).toEqual([0.25, 0.25, 0.25, 0.25]);
+    expect(world.profiler.window(60, 33.3).tickCpu).toMatchObject({ p50: 0.25, p99: 0.25, n: 4 });
+    const ticks = world.profiler.trace(60).filter((e) => e.name === 'tick');
+    expect(ticks[0]!.args).toEqual({ lateMs: 0 });
+    expect(ticks[4]!.args).toMatchObject({ cpuMs: 0.25 });
+  });
 });
 
 describe('engine timers', () => {

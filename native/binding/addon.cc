@@ -4,6 +4,7 @@
 #include "frame_source.h"
 #include "i420_worker.h"
 #include "heap_trim.h"
+#include "thread_cpu.h"
 #include "webrtc_field_trials.h"
 
 namespace persona {
@@ -12,6 +13,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("FrameSource", FrameSource::Define(env));
   exports.Set("composeI420", Napi::Function::New(env, ComposeI420, "composeI420"));
   exports.Set("trimMalloc", Napi::Function::New(env, TrimMalloc, "trimMalloc"));
+  exports.Set("threadCpuMs", Napi::Function::New(env, ThreadCpuMs, "threadCpuMs"));
   exports.Set("setWebrtcFieldTrials", Napi::Function::New(env, SetWebrtcFieldTrials, "setWebrtcFieldTrials"));
   Napi::Object layout = Napi::Object::New(env);
   layout.Set("jointCount", static_cast<double>(kJointCount));

@@ -6,7 +6,7 @@
 import { query } from 'bitecs';
 import { FrameSlot, Pose } from '../../engine/components.js';
 import type { PersonaWorld } from '../../engine/world.js';
-import { frameRings, type FrameRing } from '../resources.js';
+import { frameRings, retireBuffer, type FrameRing } from '../resources.js';
 import { packConditioning } from './pack-conditioning.js';
 
 const settle = (ring: FrameRing, index: number) => {
@@ -15,7 +15,7 @@ const settle = (ring: FrameRing, index: number) => {
     ring.state[index] = 'free';
     return;
   }
-  if (ring.presented >= 0) ring.state[ring.presented] = 'free';
+  if (ring.presented >= 0) retireBuffer(ring, ring.presented);
   ring.state[index] = 'ready';
   ring.presented = index;
 };

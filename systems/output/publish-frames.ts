@@ -1,6 +1,6 @@
 /** Output phase: hands each persona's newest finished frame, once, to the frame sinks (preview, WebRTC). */
 import type { PersonaWorld } from '../../engine/world.js';
-import { frameRings, outputs } from '../resources.js';
+import { frameRings, holdBuffer, outputs } from '../resources.js';
 
 export const publishFrames = (world: PersonaWorld): void => {
   const sinks = outputs(world).frame;
@@ -16,6 +16,7 @@ export const publishFrames = (world: PersonaWorld): void => {
       rgba: ring.buffers[i]!,
       conditioning: ring.conditioning[i]!,
       submittedAt: ring.submittedAt[i]!,
+      hold: () => holdBuffer(ring, i),
     };
     for (const sink of sinks) sink(frame);
   }

@@ -48,6 +48,8 @@ const startIngest = async (refuseFirst: number) => {
       return framesReceived;
     },
     deletes,
+    /** Drops every connection without a word, as a crashed or restarted ingest does. */
+    drop: () => peers.splice(0).forEach((p) => p.close()),
     close: () => {
       peers.forEach((p) => p.close());
       return new Promise<void>((resolve) => server.close(() => resolve()));
@@ -79,6 +81,31 @@ describe('WHIP push', () => {
     expect(pusher.status.state).toBe('stopped');
     await ingest.close();
   });
+
+  it('reconnects when the ingest drops the connection', async () => {
+    const ingest = await startIngest(0);
+    app ??= await startServer({ port: 0, width: 256, height: 256 });
+    const statuses: WhipStatus[] = [];
+    const pusher = new WhipPusher(app.video, { url: ingest.url, token: TOKEN, minBackoffMs: 100, onStatus: (s) => statuses.push(s) });
+    pusher.start();
+    const waitFor = async (done: () => boolean, ms: number) => {
+      const deadline = Date.now() + ms;
+      while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    };
+    await waitFor(() => ingest.framesReceived >= 10, 15_000);
+    expect(ingest.posts).toBe(1);
+    ingest.drop();
+    // libwebrtc declares the connection failed when ICE consent runs out (~18 s here).
+    await waitFor(() => ingest.posts >= 2 && pusher.status.state === 'connected', 45_000);
+    expect(ingest.posts).toBe(2);
+    expect(statuses.map((s) => s.state)).toEqual(['connecting', 'connected', 'retrying', 'connecting', 'connected']);
+    expect(statuses[2]!.reason).toMatch(/connection (failed|disconnected|closed)/);
+    const frames = ingest.framesReceived;
+    await waitFor(() => ingest.framesReceived >= frames + 10, 10_000);
+    expect(ingest.framesReceived).toBeGreaterThanOrEqual(frames + 10); // frames flow on the new connection
+    await pusher.stop();
+    await ingest.close();
+  }, 60_000);
 
   it('keeps retrying, and says why, when the token is wrong', async () => {
     const ingest = await startIngest(0);

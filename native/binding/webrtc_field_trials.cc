@@ -52,6 +52,7 @@ bool ReadAt(int fd, void* out, size_t size, off_t offset) {
 }
 
 // The symbols' offsets in the file's .symtab (0 where absent); the error says what went wrong.
+// `init` is required; `string` (the variable it sets) only serves to read the result back.
 struct SymbolOffsets {
   uintptr_t init = 0;
   uintptr_t string = 0;
@@ -95,8 +96,8 @@ SymbolOffsets FindSymbols(const std::string& path) {
     }
   }
   close(fd);
-  if (result.error.empty() && (result.init == 0 || result.string == 0))
-    result.error = path + " has no symbol table entry for webrtc::field_trial::InitFieldTrialsFromString";
+  if (result.error.empty() && result.init == 0)
+    result.error = path + " has no symbol table entry for webrtc::field_trial::InitFieldTrialsFromString(const char*)";
   return result;
 }
 
@@ -119,6 +120,8 @@ Napi::Value SetWebrtcFieldTrials(const Napi::CallbackInfo& info) {
   const auto* trials = new std::string(info[1].As<Napi::String>().Utf8Value());
   using InitFn = void (*)(const char*);
   reinterpret_cast<InitFn>(module.base + offsets.init)(trials->c_str());
+  // Read back what libwebrtc now holds, where its (internal) variable is in the symbol table too.
+  if (offsets.string == 0) return Napi::String::New(env, *trials);
   const char* now = *reinterpret_cast<const char* const*>(module.base + offsets.string);
   return Napi::String::New(env, now ? now : "");
 }

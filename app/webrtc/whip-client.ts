@@ -1,7 +1,10 @@
 /**
  * A WHIP client: pushes the persona's video to a WHIP ingest (LiveKit, Janus, OBS's WHIP input,
  * Cloudflare Stream), with a bearer token, and keeps it up — a failed POST or a dropped connection
- * is retried with exponential backoff (1 s doubling to 30 s, reset once connected).
+ * is retried with exponential backoff (1 s doubling to 30 s, reset once connected). A live ingest
+ * sends RTCP (receiver reports, congestion feedback: ~20 packets a second from libwebrtc) and
+ * answers ICE consent checks; when nothing at all arrives for `silenceTimeoutMs`, the ingest is
+ * gone and we reconnect, instead of waiting for ICE consent to expire (~18 s).
  */
 import type { TrackFeed } from './whep.js';
 import { waitForCandidates } from './ice.js';
@@ -17,6 +20,8 @@ export interface WhipOptions {
   maxBackoffMs?: number;
   /** How long an attempt may take to reach ICE connected, ms. */
   connectTimeoutMs?: number;
+  /** Reconnect when no packet at all has come from the ingest for this long, ms (default 6000: above the ~5 s between ICE consent checks). */
+  silenceTimeoutMs?: number;
   /** Told of every state change, for logs and the UI. */
   onStatus?: (status: WhipStatus) => void;
 }
@@ -70,9 +75,9 @@ export class WhipPusher {
         await this.connect();
         backoff = min;
         this.report({ state: 'connected', attempt: this.attempt });
-        await this.untilDisconnected();
+        const reason = await this.untilDisconnected();
         if (this.stopped) break;
-        throw new Error(`connection ${this.pc?.connectionState ?? 'lost'}`);
+        throw new Error(reason);
       } catch (error) {
         await this.teardown();
         if (this.stopped) break;
@@ -103,14 +108,38 @@ export class WhipPusher {
     }
   }
 
-  private untilDisconnected(): Promise<void> {
+  /** Resolves, with why, when the connection fails or the ingest falls silent (or on stop()). */
+  private untilDisconnected(): Promise<string> {
     const pc = this.pc!;
+    const silenceMs = this.options.silenceTimeoutMs ?? 6000;
     return new Promise((resolve) => {
-      const check = () => {
-        if (this.stopped || ['failed', 'closed', 'disconnected'].includes(pc.connectionState)) resolve();
+      let packets = -1;
+      let lastHeard = Date.now();
+      const finish = (reason: string) => {
+        clearInterval(poll);
+        pc.removeEventListener('connectionstatechange', check);
+        resolve(reason);
       };
+      const check = () => {
+        if (this.stopped || ['failed', 'closed', 'disconnected'].includes(pc.connectionState)) finish(`connection ${pc.connectionState}`);
+      };
+      const poll = setInterval(() => {
+        pc.getStats().then(
+          (report) => {
+            let received = 0;
+            report.forEach((s: Record<string, unknown>) => {
+              if (s.type === 'transport') received += Number(s.packetsReceived ?? 0);
+            });
+            if (received !== packets) {
+              packets = received;
+              lastHeard = Date.now();
+            } else if (Date.now() - lastHeard > silenceMs) finish(`nothing heard from the ingest for ${silenceMs} ms`);
+          },
+          (error: Error) => finish(`could not read the connection's stats: ${error.message}`),
+        );
+      }, 1000);
       pc.addEventListener('connectionstatechange', check);
-      this.wake = resolve;
+      this.wake = () => finish('stopped');
       check();
     });
   }

@@ -28,6 +28,8 @@ const HELP: Record<string, string> = {
   --fps 30|60     engine tick rate (default 30; env PERSONA_FPS)
   --size N        frame width and height in pixels (default 512; env PERSONA_SIZE)
   --character ID  character to load (default aria; env PERSONA_CHARACTER)
+  --session N=ID  serve a session named N with character ID; repeat for more (the first is the default: /, /ws, /whep);
+                  each has /?session=N and /whep/N (default: one session "default" with --character; env PERSONA_SESSIONS="n=id,n=id")
   --source S      frame source: puppet (the character) or control (OpenPose skeleton on black) (default puppet; env PERSONA_SOURCE)
   --token T       bearer token for the API, WebSocket and WHEP (16+ characters; env PERSONA_TOKEN)
   --max-viewers N most WHEP viewers at once (default 10; env PERSONA_MAX_VIEWERS)
@@ -117,6 +119,7 @@ const serve = async (args: string[]): Promise<number> => {
       fps: { type: 'string' },
       size: { type: 'string' },
       character: { type: 'string' },
+      session: { type: 'string', multiple: true },
       token: { type: 'string' },
       source: { type: 'string' },
       'max-viewers': { type: 'string' },
@@ -137,6 +140,12 @@ const serve = async (args: string[]): Promise<number> => {
   const source = values.source ?? env.PERSONA_SOURCE;
   if (source !== undefined && !(FRAME_SOURCES as readonly string[]).includes(source))
     throw new Error(`--source must be one of ${FRAME_SOURCES.join(', ')}, got "${source}"`);
+  const sessionSpecs = values.session ?? env.PERSONA_SESSIONS?.split(',').filter(Boolean);
+  const sessions = sessionSpecs?.map((spec) => {
+    const match = /^([^=]+)=(.+)$/.exec(spec.trim());
+    if (!match) throw new Error(`--session must look like name=character (e.g. kai=kai), got "${spec}"`);
+    return { name: match[1]!, character: match[2]! };
+  });
   const hex = values.background ?? env.PERSONA_BACKGROUND;
   if (hex !== undefined && !/^#[0-9a-f]{6}$/i.test(hex)) throw new Error(`--background must be a colour like #262a35, got "${hex}"`);
   const background = hex ? ([1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)) as [number, number, number]) : undefined;
@@ -147,6 +156,7 @@ const serve = async (args: string[]): Promise<number> => {
     width: size,
     height: size,
     character: values.character ?? env.PERSONA_CHARACTER,
+    sessions,
     token: values.token ?? env.PERSONA_TOKEN,
     source: source as FrameSourceName | undefined,
     maxViewers: number('max-viewers', values['max-viewers'] ?? env.PERSONA_MAX_VIEWERS),
@@ -157,6 +167,7 @@ const serve = async (args: string[]): Promise<number> => {
     persona: personaConfigFrom(values),
   });
   console.log(`persona: ${server.session.character.name} is live at ${server.url}`);
+  for (const [name, served] of [...server.sessions].slice(1)) console.log(`persona: ${served.session.character.name} is live at ${server.url}/?session=${name}`);
   const shutdown = () => {
     server.close().then(() => process.exit(0), () => process.exit(1));
   };

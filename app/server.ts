@@ -1,31 +1,24 @@
 /**
- * The app server: one process runs the session and serves the UI over HTTP, a small REST API and
- * one WebSocket (msgpackr) carrying chat in and replies, events, state and preview frames out.
+ * The app server: one process runs one or more named sessions (app/served-session.ts) and serves
+ * the UI over HTTP, a small REST API, a WebSocket (msgpackr) carrying chat in and replies, events,
+ * state and preview frames out, and WebRTC over WHEP. `?session=<name>` (or /whep/<name>) picks a
+ * session; without it, requests go to the first.
  */
 import http from 'node:http';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer } from 'ws';
 import { ServerConfigSchema, type ServerConfig } from '../protocol/config.js';
-import { MAX_UNACKED_FRAMES, encodeMessage, parseClientMessage, type ServerMessage } from '../protocol/wire.js';
 import { CHARACTERS } from '../characters/index.js';
-import { PersonaSession } from './session.js';
-import { ProfilerFeed } from './profiler-feed.js';
-import { FramePool } from './frame-pool.js';
-import { VideoFeed } from './webrtc/video-feed.js';
-import { WhepEndpoint } from './webrtc/whep.js';
+import type { PersonaSession } from './session.js';
+import type { VideoFeed } from './webrtc/video-feed.js';
 import { fieldTrials } from './webrtc/wrtc.js';
-import { threadCpuMs } from '../native/index.js';
 import { WhipPusher } from './webrtc/whip-client.js';
-import { attachConversation } from './session-conversation.js';
-import { relayChat } from './chat-relay.js';
-import { resolveCharacter } from './resolve-character.js';
+import { ServedSession } from './served-session.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** How often clients that asked for it get the profiler feed, ms. */
-const PROFILE_EVERY_MS = 250;
 /** Most seconds a trace export covers (the profiler's rings hold about a minute). */
 const MAX_TRACE_SECONDS = 60;
 /**
@@ -46,9 +39,11 @@ const isLoopback = (host: string) => host === '127.0.0.1' || host === '::1' || h
 
 export interface RunningServer {
   url: string;
+  /** The first (default) session, and its WebRTC video feed (benchmarks hook its frames). */
   session: PersonaSession;
-  /** The WebRTC video feed (benchmarks hook its frames). */
   video: VideoFeed;
+  /** Every session by name, the default first. */
+  sessions: ReadonlyMap<string, ServedSession>;
   close(): Promise<void>;
 }
 
@@ -57,14 +52,20 @@ export const startServer = async (overrides: Partial<ServerConfig> = {}): Promis
   if (!isLoopback(config.host) && !config.token) {
     throw new Error(`binding ${config.host} exposes the persona beyond this machine: set a token (--token or PERSONA_TOKEN, 16+ characters)`);
   }
-  const session = new PersonaSession({ character: resolveCharacter(config.character, config.persona.dataDir), fps: config.fps, width: config.width, height: config.height, source: config.source });
-  if (config.profileCpu) session.world.profiler.cpuClock = threadCpuMs;
-  const chat = attachConversation(session, config.persona);
-  const feed = new ProfilerFeed(session);
-  const video = new VideoFeed(session, config.background);
-  const whep = new WhepEndpoint(video, 'default', config.maxViewers);
+  const wanted = config.sessions ?? [{ name: 'default', character: config.character }];
+  const duplicate = wanted.find((w, i) => wanted.findIndex((o) => o.name === w.name) !== i);
+  if (duplicate) throw new Error(`session "${duplicate.name}" is listed twice; give each session its own name`);
+  const served = new Map<string, ServedSession>();
+  try {
+    for (const { name, character } of wanted) served.set(name, new ServedSession(name, character, config));
+  } catch (error) {
+    for (const s of served.values()) await s.close();
+    throw error;
+  }
+  const main = served.get(wanted[0]!.name)!;
+  const names = [...served.keys()];
   const whip = config.whipUrl
-    ? new WhipPusher(video, {
+    ? new WhipPusher(main.video, {
         url: config.whipUrl,
         token: config.whipToken,
         onStatus: (s) => console.log(`whip: ${s.state}${s.reason ? ` (${s.reason}; retry in ${s.retryInMs} ms)` : ''}`),
@@ -76,6 +77,9 @@ export const startServer = async (overrides: Partial<ServerConfig> = {}): Promis
     const url = new URL(req.url ?? '/', 'http://x');
     return req.headers.authorization === `Bearer ${config.token}` || url.searchParams.get('token') === config.token;
   };
+  /** The session a request names (`?session=`, or /whep/<session>), the first one when it names none; null when unknown. */
+  const sessionFor = (name: string | null | undefined): ServedSession | null => (name ? (served.get(name) ?? null) : main);
+  const unknownSession = (name: string | null | undefined) => `unknown session "${name}"; this server streams ${names.map((n) => `"${n}"`).join(', ')}`;
 
   const server = http.createServer((req, res) => {
     handleHttp(req, res).catch((error: Error) => {
@@ -88,12 +92,28 @@ export const startServer = async (overrides: Partial<ServerConfig> = {}): Promis
     const json = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     const needsToken = url.pathname.startsWith('/api/') || url.pathname.startsWith('/whep');
     if (needsToken && !authorized(req)) return json(401, { error: 'missing or wrong bearer token' });
-    if (await whep.handle(req, res, url.pathname)) return;
+    const parts = url.pathname.split('/').filter(Boolean);
+    if (parts[0] === 'whep') {
+      const target = sessionFor(parts[1]);
+      if (!target) return res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end(unknownSession(parts[1]));
+      if (await target.whep.handle(req, res, url.pathname)) return;
+    }
+    const one = sessionFor(url.searchParams.get('session'));
+    if (url.pathname.startsWith('/api/') && !one) return json(404, { error: unknownSession(url.searchParams.get('session')) });
+    const { session, chat, feed, video, whep } = one ?? main;
     if (url.pathname === '/api/webrtc/stats') {
-      return json(200, { viewers: await whep.stats(), framesSent: video.framesSent, framesSkipped: video.framesSkipped, whip: whip?.status ?? null, fieldTrials: fieldTrials() });
+      return json(200, { viewers: await whep.stats(), framesSent: video.framesSent, framesSkipped: video.framesSkipped, whip: one === main ? (whip?.status ?? null) : null, fieldTrials: fieldTrials() });
     }
     if (url.pathname === '/api/health') {
-      return json(200, { status: 'ok', character: session.character.id, fps: session.fps, width: session.width, height: session.height, tick: session.world.time.tick });
+      return json(200, {
+        status: 'ok',
+        character: session.character.id,
+        fps: session.fps,
+        width: session.width,
+        height: session.height,
+        tick: session.world.time.tick,
+        sessions: [...served.values()].map((s) => ({ name: s.name, character: s.session.character.id })),
+      });
     }
     if (url.pathname === '/api/history') {
       const limit = Math.min(1000, Math.max(1, Number(url.searchParams.get('limit') ?? 200) || 200));
@@ -117,91 +137,20 @@ export const startServer = async (overrides: Partial<ServerConfig> = {}): Promis
   };
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD });
-  const clients = new Map<WebSocket, { wantFrames: boolean; unacked: number; wantProfile: boolean }>();
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname !== '/ws' || !authorized(req)) {
       socket.end('HTTP/1.1 401 Unauthorized\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
-  });
-
-  const send = (ws: WebSocket, message: ServerMessage) => {
-    if (ws.readyState === ws.OPEN) ws.send(encodeMessage(message));
-  };
-  const broadcast = (message: ServerMessage) => {
-    for (const ws of clients.keys()) send(ws, message);
-  };
-
-  wss.on('connection', (ws: WebSocket) => {
-    const client = { wantFrames: true, unacked: 0, wantProfile: false };
-    clients.set(ws, client);
-    const { character } = session;
-    send(ws, { type: 'welcome', character: character.id, name: character.name, fps: session.fps, width: session.width, height: session.height });
-    send(ws, { type: 'state', state: session.state() });
-    const greeting = character.lines.greeting?.[0];
-    if (greeting) send(ws, { type: 'reply', text: greeting.replace('{name}', character.name), inReplyTo: '' });
-    ws.on('message', (data: Buffer, isBinary: boolean) => {
-      try {
-        if (!isBinary) throw new Error('malformed message: expected a binary msgpack frame, got text');
-        const message = parseClientMessage(data);
-        if (message.type === 'hello') {
-          client.wantFrames = message.wantFrames;
-          return;
-        }
-        if (message.type === 'ack') {
-          client.unacked = Math.max(0, client.unacked - 1);
-          return;
-        }
-        if (message.type === 'profile') {
-          client.wantProfile = message.enabled;
-          return;
-        }
-        feed.chatReceived(performance.now());
-        relayChat(chat.conversation, message.text, (m) => send(ws, m), (ms) => (feed.llmTtftMs = Math.round(ms * 10) / 10)).catch((error: Error) =>
-          send(ws, { type: 'error', reason: error.message }),
-        );
-      } catch (error) {
-        send(ws, { type: 'error', reason: (error as Error).message });
-      }
-    });
-    ws.on('close', () => clients.delete(ws));
-    ws.on('error', (error) => console.error(`websocket error: ${error.message}`));
-  });
-
-  session.onEvent((event) => broadcast({ type: 'event', event }));
-  session.onState((state) => broadcast({ type: 'state', state }));
-  const framePool = new FramePool();
-  session.onFrame((frame) => {
-    let encoded: ReturnType<FramePool['encode']> | undefined; // encode once, only if some client takes it
-    for (const [ws, client] of clients) {
-      if (!client.wantFrames || client.unacked >= MAX_UNACKED_FRAMES || ws.readyState !== ws.OPEN) continue;
-      const start = performance.now();
-      encoded ??= framePool.encode(frame.seq, frame.width, frame.height, frame.rgba);
-      if (!encoded) return; // every buffer is still being sent: skip this frame for everyone
-      client.unacked++;
-      const release = encoded.retain();
-      ws.send(encoded.bytes, (error) => {
-        release();
-        if (error) console.error(`preview send failed: ${error.message}`);
-      });
-      session.world.profiler.recordSend({ start, ms: performance.now() - start, bytes: encoded.bytes.byteLength });
+    const target = sessionFor(url.searchParams.get('session'));
+    if (!target) {
+      socket.end(`HTTP/1.1 404 Not Found\r\ncontent-type: text/plain\r\n\r\n${unknownSession(url.searchParams.get('session'))}`);
+      return;
     }
+    wss.handleUpgrade(req, socket, head, (ws) => target.connect(ws));
   });
-  const profileTimer = setInterval(() => {
-    const watchers = [...clients].filter(([, c]) => c.wantProfile).map(([ws]) => ws);
-    if (watchers.length === 0) return;
-    const message = feed.message();
-    for (const ws of watchers) send(ws, message);
-    // Refreshed in the background: the next message carries them.
-    whep.stats().then(
-      (viewers) => (feed.viewers = viewers),
-      (error: Error) => console.error(`webrtc stats: ${error.message}`),
-    );
-  }, PROFILE_EVERY_MS);
 
-  session.start();
   whip?.start();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -212,17 +161,12 @@ export const startServer = async (overrides: Partial<ServerConfig> = {}): Promis
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   return {
     url: `http://${host}:${port}`,
-    session,
-    video,
+    session: main.session,
+    video: main.video,
+    sessions: served,
     close: async () => {
-      clearInterval(profileTimer);
-      whep.closeAll();
       await whip?.stop();
-      video.stop();
-      session.world.profiler.detach();
-      await chat.close();
-      session.stop();
-      for (const ws of clients.keys()) ws.terminate();
+      for (const s of served.values()) await s.close();
       wss.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

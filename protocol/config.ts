@@ -14,6 +14,21 @@ export const ServerConfigSchema = z.object({
   height: z.number().int().min(64).max(2048).default(512),
   /** Character id from characters/. Env: PERSONA_CHARACTER. */
   character: z.string().default('aria'),
+  /**
+   * Sessions to serve at once, each a name and a character; the first is the default (bare /whep,
+   * /ws and /api/* without ?session=). Unset: one session "default" with `character`. A session's
+   * WHEP endpoint is /whep/<name>; its UI is /?session=<name>. Chat history is kept per character.
+   * Env: PERSONA_SESSIONS ("name=character,name=character").
+   */
+  sessions: z
+    .array(
+      z.object({
+        name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'a session name is 1–32 characters: lowercase letters, digits, "-" or "_"'),
+        character: z.string(),
+      }),
+    )
+    .min(1)
+    .optional(),
   /** Frame source: `puppet` (the 2.5D character, transparent background) or `control` (OpenPose BODY-18 skeleton on black). Env: PERSONA_SOURCE. */
   source: z.enum(['puppet', 'control']).default('puppet'),
   /** Most WHEP viewers at once; more get 503. Env: PERSONA_MAX_VIEWERS. */

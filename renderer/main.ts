@@ -48,9 +48,12 @@ const connect = async () => {
   overlay = new ProfilerOverlay(stage.width);
   stage.addOverlay(overlay.view);
   (window as unknown as { profilerOverlay: ProfilerOverlay }).profilerOverlay = overlay;
-  const token = new URLSearchParams(location.search).get('token');
-  if (token) byId<HTMLAnchorElement>('trace-download').href += `&token=${encodeURIComponent(token)}`;
-  const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws${token ? `?token=${encodeURIComponent(token)}` : ''}`);
+  // ?session=NAME picks one of the server's sessions (the first without it); ?token=T its bearer token.
+  const page = new URLSearchParams(location.search);
+  const query = new URLSearchParams();
+  for (const key of ['session', 'token']) if (page.get(key)) query.set(key, page.get(key)!);
+  if (query.size) byId<HTMLAnchorElement>('trace-download').href += `&${query}`;
+  const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws${query.size ? `?${query}` : ''}`);
   ws.binaryType = 'arraybuffer';
   ws.onopen = () => (connection.textContent = 'connected');
   ws.onclose = () => {

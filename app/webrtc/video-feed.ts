@@ -39,21 +39,25 @@ export class VideoFeed {
       }
       const publishedAtMs = wallClockMs();
       const release = frame.hold(); // the worker reads the engine's buffer; it is not refilled meanwhile
+      const failed = (error: Error) => {
+        release();
+        this.converting = false;
+        console.error(`webrtc: frame conversion or hand-off failed: ${error.message}`);
+      };
       this.converting = true;
-      composeI420(frame.rgba, frame.width, frame.height, this.background, this.i420).then(
-        () => {
-          release();
-          this.converting = false;
-          this.beforeEncode?.(this.i420, frame.width, frame.height, publishedAtMs);
-          this.source.onFrame({ width: frame.width, height: frame.height, data: this.i420 });
-          this.framesSent++;
-        },
-        (error: Error) => {
-          release();
-          this.converting = false;
-          console.error(`webrtc: frame conversion failed: ${error.message}`);
-        },
-      );
+      try {
+        composeI420(frame.rgba, frame.width, frame.height, this.background, this.i420)
+          .then(() => {
+            release();
+            this.converting = false;
+            this.beforeEncode?.(this.i420, frame.width, frame.height, publishedAtMs);
+            this.source.onFrame({ width: frame.width, height: frame.height, data: this.i420 });
+            this.framesSent++;
+          })
+          .catch(failed); // release is idempotent: safe if the encoder hand-off threw after it
+      } catch (error) {
+        failed(error as Error); // bad arguments are refused before any work starts
+      }
     });
   }
 

@@ -34,7 +34,7 @@ const HELP: Record<string, string> = {
   --token T       bearer token for the API, WebSocket and WHEP (16+ characters; env PERSONA_TOKEN)
   --max-viewers N most WHEP viewers at once (default 10; env PERSONA_MAX_VIEWERS)
   --background C  colour behind the persona in WebRTC video, #rrggbb (default #262a35; env PERSONA_BACKGROUND)
-  --whip-url URL  also push the video to this WHIP ingest (LiveKit, Janus, OBS, Cloudflare); retries with backoff (env PERSONA_WHIP_URL)
+  --whip-url URL  also push the (first session's) video to this WHIP ingest (LiveKit, Janus, OBS, Cloudflare); retries with backoff (env PERSONA_WHIP_URL)
   --whip-token T  bearer token for that ingest (env PERSONA_WHIP_TOKEN)
   --profile-cpu   also measure each tick's CPU time: the profiler then shows how much of a slow tick was waiting for the CPU (env PERSONA_PROFILE_CPU=1)
 

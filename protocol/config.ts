@@ -35,7 +35,7 @@ export const ServerConfigSchema = z.object({
   maxViewers: z.number().int().min(1).max(100).default(10),
   /** Colour the persona is composed over for WebRTC (video has no alpha), [r, g, b]. Env: PERSONA_BACKGROUND (#rrggbb). */
   background: z.tuple([z.number().int().min(0).max(255), z.number().int().min(0).max(255), z.number().int().min(0).max(255)]).default([38, 42, 53]),
-  /** Push the stream to this WHIP ingest (LiveKit, Janus, OBS, Cloudflare); none by default. Env: PERSONA_WHIP_URL. */
+  /** Push the first session's stream to this WHIP ingest (LiveKit, Janus, OBS, Cloudflare); none by default. Env: PERSONA_WHIP_URL. */
   whipUrl: z.url().optional(),
   /** Bearer token for the WHIP ingest. Env: PERSONA_WHIP_TOKEN. */
   whipToken: z.string().optional(),

@@ -47,7 +47,7 @@ const collect = async (base: string, seconds: number): Promise<Samples> => {
   return pooled;
 };
 
-export const collectOnce = async (base: string, seconds: number): Promise<Samples> => {
+const collectOnce = async (base: string, seconds: number): Promise<Samples> => {
   const browser = await launchChromium();
   try {
     const page = await browser.newPage();
@@ -69,7 +69,7 @@ export const collectOnce = async (base: string, seconds: number): Promise<Sample
 };
 
 /** A bare sender: a plain wrtc video track fed synthetic, stamped 512² frames at 30 fps. */
-export const startBareSender = async () => {
+const startBareSender = async () => {
   const source = new wrtc.nonstandard.RTCVideoSource();
   const feed = { track: source.createTrack(), users: 0 };
   const whep = new WhepEndpoint(feed, 'default', 4);

@@ -12,17 +12,13 @@ const TRIM_DELAY_MS = 1000;
 
 export class HeapTrimmer {
   private timer: NodeJS.Timeout | null = null;
-  trims = 0;
 
   /** A viewer left: trim soon. */
   departed(): void {
     if (this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = null;
-      trimMalloc().then(
-        () => this.trims++,
-        (error: Error) => console.error(`webrtc: returning freed memory failed: ${error.message}`),
-      );
+      trimMalloc().catch((error: Error) => console.error(`webrtc: returning freed memory failed: ${error.message}`));
     }, TRIM_DELAY_MS);
     this.timer.unref(); // never keeps the process alive
   }

@@ -56,4 +56,3 @@ try {
   // Streaming still works on libwebrtc's defaults, only with its adaptive playout delay.
   console.warn(`webrtc: field trials "${requested}" not set (${(error as Error).message}); using libwebrtc's defaults`);
 }
-

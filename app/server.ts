@@ -99,7 +99,10 @@ export const startServer = async (overrides: Partial<ServerConfig> = {}): Promis
       if (await target.whep.handle(req, res, url.pathname)) return;
     }
     const one = sessionFor(url.searchParams.get('session'));
-    if (url.pathname.startsWith('/api/') && !one) return json(404, { error: unknownSession(url.searchParams.get('session')) });
+    if (!one && url.pathname.startsWith('/api/')) return json(404, { error: unknownSession(url.searchParams.get('session')) });
+    if (!one && (url.pathname === '/' || url.pathname === '/viewer' || url.pathname === '/obs')) {
+      return res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end(unknownSession(url.searchParams.get('session')));
+    }
     const { session, chat, feed, video, whep } = one ?? main;
     if (url.pathname === '/api/webrtc/stats') {
       return json(200, { viewers: await whep.stats(), framesSent: video.framesSent, framesSkipped: video.framesSkipped, whip: one === main ? (whip?.status ?? null) : null, fieldTrials: fieldTrials() });

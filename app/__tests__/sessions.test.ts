@@ -77,6 +77,9 @@ describe('several sessions in one server', () => {
     expect(await unknown.text()).toBe('unknown session "mira"; this server streams "default", "kai"');
     const api = await fetch(`${server.url}/api/history?session=mira`);
     expect(api.status).toBe(404);
+    const page = await fetch(`${server.url}/?session=mira`);
+    expect(page.status).toBe(404);
+    expect(await page.text()).toMatch(/unknown session "mira"/);
     await expect(TestClient.connect(`${server.url.replace('http', 'ws')}/ws?session=mira`)).rejects.toThrow(/404/);
   });
 

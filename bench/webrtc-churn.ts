@@ -21,7 +21,7 @@ const settle = async () => {
   (globalThis as { gc?: () => void }).gc?.();
   await sleep(1500);
 };
-/** Rounds per churn block; a quiet block of the same length precedes each. */
+/** Rounds per churn block; a quiet block as long as the churn block follows each. */
 const ROUNDS_PER_BLOCK = 10;
 
 export interface ChurnResult {

@@ -7,6 +7,7 @@ import type { EngineEvent } from '../protocol/events.js';
 import type { EngineClock } from './clock.js';
 import { EngineTimers } from './timers.js';
 import { TickProfiler } from './profiler.js';
+import { createComponents, type Components } from './components.js';
 
 export interface WorldTime {
   /** Engine time of the current tick, ms. */
@@ -19,6 +20,8 @@ export interface WorldTime {
 
 export interface WorldContext {
   time: WorldTime;
+  /** This world's component columns (never shared with another world). */
+  components: Components;
   clock: EngineClock;
   timers: EngineTimers;
   /** Events the engine raised this tick, drained by the output phase. */
@@ -41,6 +44,7 @@ export const createPersonaWorld = ({ clock, hz }: WorldOptions): PersonaWorld =>
   const time: WorldTime = { now: clock.now(), dt: 1000 / hz, tick: 0 };
   return createWorld<WorldContext>({
     time,
+    components: createComponents(),
     clock,
     timers: new EngineTimers(() => time.now),
     events: [],

@@ -5,7 +5,7 @@
 import { addComponent, addEntity } from 'bitecs';
 import { createActor } from 'xstate';
 import { CONDITIONING, HAND_CHANNEL_COUNT } from '../protocol/conditioning.js';
-import { Expression, ExpressionTarget, FrameSlot, Identity, Persona, Pose, PoseTarget, PoseVelocity, ROTATION_STRIDE, MAX_ENTITIES } from '../engine/components.js';
+import { ROTATION_STRIDE, MAX_ENTITIES } from '../engine/components.js';
 import type { PersonaWorld } from '../engine/world.js';
 import { behaviourChart } from '../characters/behaviour-chart.js';
 import type { CharacterDefinition } from '../characters/types.js';
@@ -16,6 +16,7 @@ import { frameRings, personas, type FrameRing } from './resources.js';
 export const RING_SIZE = 3;
 
 export const spawnPersona = (world: PersonaWorld, character: CharacterDefinition, source: FrameSource | null, seed = 1): number => {
+  const { Expression, ExpressionTarget, FrameSlot, Identity, Persona, Pose, PoseTarget, PoseVelocity } = world.components;
   const eid = addEntity(world);
   if (eid >= MAX_ENTITIES) throw new Error(`too many entities: this world holds at most ${MAX_ENTITIES - 1} personas`);
   for (const c of [Persona, Pose, PoseVelocity, PoseTarget, Expression, ExpressionTarget, Identity, FrameSlot]) addComponent(world, eid, c);

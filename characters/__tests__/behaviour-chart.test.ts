@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { channelIndex, EXPRESSION_CHANNEL_COUNT } from '../../protocol/conditioning.js';
 import type { EngineEvent } from '../../protocol/events.js';
 import { jointIndex } from '../../protocol/skeleton.js';
-import { Expression, ExpressionTarget, Pose, PoseTarget, ROTATION_STRIDE } from '../../engine/components.js';
+import { ROTATION_STRIDE } from '../../engine/components.js';
 import { SimulatedClock } from '../../engine/clock.js';
 import { PersonaSession } from '../../app/session.js';
 import { DEFAULT_VOCABULARY, findAction, gestureDuration, type GestureAction } from '../vocabulary.js';
@@ -24,13 +24,13 @@ describe('behaviour chart', () => {
   it('starts wave within one tick of its directive and returns to idle after its duration', () => {
     const { session, events, dt } = setup();
     session.step();
-    const restTarget = shoulderRoll(session.eid, PoseTarget.rotation);
+    const restTarget = shoulderRoll(session.eid, session.world.components.PoseTarget.rotation);
     session.submit({ id: 'd1', source: 'user', action: { name: 'wave' } });
     session.step();
     const startedAt = session.world.time.now;
     expect(session.state().action).toBe('wave');
     expect(events).toContainEqual(expect.objectContaining({ type: 'action.started', action: 'wave', directiveId: 'd1' }));
-    expect(shoulderRoll(session.eid, PoseTarget.rotation)).toBeGreaterThan(restTarget + 2);
+    expect(shoulderRoll(session.eid, session.world.components.PoseTarget.rotation)).toBeGreaterThan(restTarget + 2);
 
     const duration = gestureDuration(findAction(DEFAULT_VOCABULARY, 'wave') as GestureAction);
     while (session.world.time.now < startedAt + duration - dt) session.step();
@@ -41,17 +41,17 @@ describe('behaviour chart', () => {
     const finished = events.find((e) => e.type === 'action.finished');
     expect(finished?.at).toBeGreaterThanOrEqual(startedAt + duration);
     expect(finished!.at - (startedAt + duration)).toBeLessThanOrEqual(dt);
-    expect(shoulderRoll(session.eid, PoseTarget.rotation)).toBeCloseTo(restTarget, 5);
+    expect(shoulderRoll(session.eid, session.world.components.PoseTarget.rotation)).toBeCloseTo(restTarget, 5);
   });
 
   it('eases the pose toward the target without a pop', () => {
     const { session } = setup();
     session.submit({ id: 'd1', source: 'user', action: { name: 'wave' } });
-    let previous = shoulderRoll(session.eid, Pose.rotation);
+    let previous = shoulderRoll(session.eid, session.world.components.Pose.rotation);
     let biggestStep = 0;
     for (let i = 0; i < 20; i++) {
       session.step();
-      const now = shoulderRoll(session.eid, Pose.rotation);
+      const now = shoulderRoll(session.eid, session.world.components.Pose.rotation);
       biggestStep = Math.max(biggestStep, Math.abs(now - previous));
       previous = now;
     }
@@ -75,11 +75,11 @@ describe('behaviour chart', () => {
 
   it('sits down, refuses to sit again, and stands up', () => {
     const { session, events } = setup();
-    const hipsStanding = PoseTarget.rootY[session.eid]!;
+    const hipsStanding = session.world.components.PoseTarget.rootY[session.eid]!;
     session.submit({ id: 's1', source: 'user', action: { name: 'sit_down' } });
     for (let i = 0; i < 40; i++) session.step();
     expect(session.state().posture).toBe('sitting');
-    expect(Pose.rootY[session.eid]).toBeLessThan(hipsStanding - 0.2);
+    expect(session.world.components.Pose.rootY[session.eid]).toBeLessThan(hipsStanding - 0.2);
     session.submit({ id: 's2', source: 'user', action: { name: 'sit_down' } });
     session.step();
     expect(events).toContainEqual(expect.objectContaining({ type: 'action.refused', action: 'sit_down', reason: 'already sitting' }));
@@ -95,13 +95,13 @@ describe('behaviour chart', () => {
     session.submit({ id: 'e', source: 'user', expression: { name: 'sad', intensity: 0.7, holdMs: 1000 } });
     session.step();
     expect(session.state().expression).toBe('sad');
-    expect(ExpressionTarget.weight[sad]).toBeCloseTo(0.7, 5);
+    expect(session.world.components.ExpressionTarget.weight[sad]).toBeCloseTo(0.7, 5);
     for (let i = 0; i < 20; i++) session.step();
-    expect(Expression.weight[sad]).toBeGreaterThan(0.6);
+    expect(session.world.components.Expression.weight[sad]).toBeGreaterThan(0.6);
     for (let i = 0; i < 40; i++) session.step(); // past the 1 s hold and the release ease
     expect(session.state().expression).toBe('neutral');
-    expect(ExpressionTarget.weight[sad]).toBe(0);
-    expect(Expression.weight[sad]).toBeLessThan(0.05);
+    expect(session.world.components.ExpressionTarget.weight[sad]).toBe(0);
+    expect(session.world.components.Expression.weight[sad]).toBeLessThan(0.05);
   });
 
   it('blinks every 2 to 6 seconds over a simulated hour', () => {
@@ -112,7 +112,7 @@ describe('behaviour chart', () => {
     const ticks = (60 * 60 * 1000) / dt;
     for (let i = 0; i < ticks; i++) {
       session.step();
-      const closed = ExpressionTarget.weight[blink]! > 0.5;
+      const closed = session.world.components.ExpressionTarget.weight[blink]! > 0.5;
       if (closed && !wasClosed) closings.push(session.world.time.now);
       wasClosed = closed;
     }

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { JOINTS } from '../../protocol/skeleton.js';
-import { Pose, ROTATION_STRIDE } from '../../engine/components.js';
+import { ROTATION_STRIDE } from '../../engine/components.js';
 import { DEFAULT_VOCABULARY } from '../default-vocabulary.js';
 import { simulatedPersona } from './session-fixture.js';
 
@@ -26,8 +26,8 @@ describe('animation continuity', () => {
     const expressions = DEFAULT_VOCABULARY.expressions.map((e) => e.name);
     const dt = session.world.time.dt / 1000;
     const base = session.eid * ROTATION_STRIDE;
-    let previous = Pose.rotation.slice(base, base + ROTATION_STRIDE);
-    let previousYaw = Pose.rootYaw[session.eid]!;
+    let previous = session.world.components.Pose.rotation.slice(base, base + ROTATION_STRIDE);
+    let previousYaw = session.world.components.Pose.rootYaw[session.eid]!;
     let fastest = { speed: 0, joint: '', tick: 0 };
     for (let tick = 0; tick < 10_000; tick++) {
       if (random() < 0.04) {
@@ -39,15 +39,15 @@ describe('animation continuity', () => {
         else session.submit({ id, source: 'script', dialogue: 'La la la, a random line to say.' });
       }
       session.step();
-      const now = Pose.rotation.subarray(base, base + ROTATION_STRIDE);
+      const now = session.world.components.Pose.rotation.subarray(base, base + ROTATION_STRIDE);
       for (let k = 0; k < ROTATION_STRIDE; k++) {
         const speed = Math.abs(now[k]! - previous[k]!) / dt;
         if (speed > fastest.speed) fastest = { speed, joint: `${JOINTS[Math.floor(k / 3)]}[${k % 3}]`, tick };
       }
-      const yawSpeed = Math.abs(Pose.rootYaw[session.eid]! - previousYaw) / dt;
+      const yawSpeed = Math.abs(session.world.components.Pose.rootYaw[session.eid]! - previousYaw) / dt;
       if (yawSpeed > fastest.speed) fastest = { speed: yawSpeed, joint: 'root yaw', tick };
       previous = now.slice();
-      previousYaw = Pose.rootYaw[session.eid]!;
+      previousYaw = session.world.components.Pose.rootYaw[session.eid]!;
     }
     expect(fastest.speed, `fastest: ${JSON.stringify(fastest)}`).toBeLessThan(MAX_JOINT_SPEED);
     expect(fastest.speed).toBeGreaterThan(1); // it did move

@@ -1,7 +1,6 @@
 /** The worked example of docs/behaviour.md: a character that customizes the default chart and adds an action. */
 import { describe, expect, it } from 'vitest';
 import { channelIndex, EXPRESSION_CHANNEL_COUNT } from '../../protocol/conditioning.js';
-import { ExpressionTarget } from '../../engine/components.js';
 import { EmbeddedInterpreter } from '../../persona/embedded-interpreter.js';
 import { SLEEPY_ARIA } from '../examples/sleepy-aria.js';
 import { simulatedPersona } from './session-fixture.js';
@@ -14,7 +13,7 @@ describe('a character with its own behaviour (sleepy-aria)', () => {
     let wasClosed = false;
     for (let i = 0; i < (10 * 60 * 1000) / dt; i++) {
       session.step();
-      const closed = ExpressionTarget.weight[blink]! > 0.5;
+      const closed = session.world.components.ExpressionTarget.weight[blink]! > 0.5;
       if (closed && !wasClosed) closings.push(session.world.time.now);
       wasClosed = closed;
     }

@@ -1,12 +1,13 @@
 /** The parts of the chart that run by themselves: fidgets, glances, speech, and face layers. */
 import { describe, expect, it } from 'vitest';
 import { channelIndex, EXPRESSION_CHANNEL_COUNT } from '../../protocol/conditioning.js';
-import { Expression, ExpressionTarget } from '../../engine/components.js';
 import { FIDGET_AFTER_MS, GAZE_HOLD_MS } from '../behaviour-chart.js';
 import { simulatedPersona } from './session-fixture.js';
 
-const weight = (eid: number, channel: Parameters<typeof channelIndex>[0], column = Expression.weight) =>
-  column[eid * EXPRESSION_CHANNEL_COUNT + channelIndex(channel)]!;
+type Session = ReturnType<typeof simulatedPersona>['session'];
+/** A channel's weight in the session's world: the shown Expression, or the 'target'. */
+const weight = (session: Session, channel: Parameters<typeof channelIndex>[0], column: 'shown' | 'target' = 'shown') =>
+  (column === 'shown' ? session.world.components.Expression : session.world.components.ExpressionTarget).weight[session.eid * EXPRESSION_CHANNEL_COUNT + channelIndex(channel)]!;
 
 describe('idle life', () => {
   it('fidgets after about 20 s without input, and any request resets that wait', () => {
@@ -23,7 +24,7 @@ describe('idle life', () => {
 
   it('glances away now and then but comes back to the camera; a directed look holds, then returns', () => {
     const { session, stepUntil } = simulatedPersona();
-    const lookX = () => Math.abs(weight(session.eid, 'lookX', ExpressionTarget.weight));
+    const lookX = () => Math.abs(weight(session, 'lookX', 'target'));
     let glanced = 0;
     let atCamera = 0;
     for (let i = 0; i < 30 * 60; i++) {
@@ -35,7 +36,7 @@ describe('idle life', () => {
     expect(atCamera).toBeGreaterThan(glanced * 3); // mostly attentive
     session.submit({ id: 'g', source: 'user', gaze: 'left' });
     session.step();
-    expect(weight(session.eid, 'lookX', ExpressionTarget.weight)).toBeLessThan(-0.8);
+    expect(weight(session, 'lookX', 'target')).toBeLessThan(-0.8);
     expect(session.state().chart).toContain('gaze.directed');
     const lookedAt = session.world.time.now;
     stepUntil(() => session.state().chart.some((p) => p.startsWith('gaze.attentive')));
@@ -48,36 +49,36 @@ describe('idle life', () => {
     let open = 0;
     for (let i = 0; i < 45; i++) {
       session.step();
-      const mouth = Math.max(...(['aa', 'ih', 'ou', 'ee', 'oh'] as const).map((v) => weight(session.eid, v)));
+      const mouth = Math.max(...(['aa', 'ih', 'ou', 'ee', 'oh'] as const).map((v) => weight(session, v)));
       if (mouth > 0.3) open++;
     }
     expect(session.state().chart).toContain('speech.speaking');
     expect(open).toBeGreaterThan(5);
     stepUntil(() => session.state().chart.includes('speech.silent'));
     for (let i = 0; i < 10; i++) session.step();
-    expect(weight(session.eid, 'aa')).toBeLessThan(0.05);
+    expect(weight(session, 'aa')).toBeLessThan(0.05);
   });
 
   it('layers the face: a gesture face shows over the emotion while it plays, then the emotion returns', () => {
     const { session, act, stepUntil, find } = simulatedPersona();
     session.submit({ id: 'f', source: 'user', expression: { name: 'sad', intensity: 0.9, holdMs: 20_000 } });
     for (let i = 0; i < 20; i++) session.step();
-    expect(weight(session.eid, 'sad')).toBeGreaterThan(0.8);
+    expect(weight(session, 'sad')).toBeGreaterThan(0.8);
     act('laugh'); // its face is happy at full intensity
     for (let i = 0; i < 15; i++) session.step();
-    expect(weight(session.eid, 'happy')).toBeGreaterThan(0.8);
-    expect(weight(session.eid, 'sad')).toBeLessThan(0.1);
+    expect(weight(session, 'happy')).toBeGreaterThan(0.8);
+    expect(weight(session, 'sad')).toBeLessThan(0.1);
     stepUntil(() => !!find('action.finished', 'laugh'));
     for (let i = 0; i < 40; i++) session.step();
-    expect(weight(session.eid, 'sad')).toBeGreaterThan(0.8);
-    expect(weight(session.eid, 'happy')).toBeLessThan(0.1);
+    expect(weight(session, 'sad')).toBeGreaterThan(0.8);
+    expect(weight(session, 'happy')).toBeLessThan(0.1);
   });
 
   it('maps every expression onto face channels, scaled by intensity', () => {
     const { session } = simulatedPersona();
     session.submit({ id: 'e', source: 'user', expression: { name: 'embarrassed', intensity: 0.5 } });
     session.step();
-    expect(weight(session.eid, 'blush', ExpressionTarget.weight)).toBeCloseTo(0.5, 5);
-    expect(weight(session.eid, 'sweat', ExpressionTarget.weight)).toBeCloseTo(0.4, 5);
+    expect(weight(session, 'blush', 'target')).toBeCloseTo(0.5, 5);
+    expect(weight(session, 'sweat', 'target')).toBeCloseTo(0.4, 5);
   });
 });

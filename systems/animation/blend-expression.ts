@@ -4,7 +4,6 @@
  * top — and eases the shown Expression toward it, each channel at its layer's pace.
  */
 import { EXPRESSION_CHANNEL_COUNT, channelIndex } from '../../protocol/conditioning.js';
-import { Expression, ExpressionTarget } from '../../engine/components.js';
 import type { PersonaWorld } from '../../engine/world.js';
 import { personas } from '../resources.js';
 import { visemeAt, VISEME_CHANNELS } from './visemes.js';
@@ -16,6 +15,7 @@ const LOOK_MS = 150;
 const SPEECH_MS = 60;
 
 export const blendExpressionTowardTarget = (world: PersonaWorld): void => {
+  const { Expression, ExpressionTarget } = world.components;
   const dt = world.time.dt;
   for (const [eid, persona] of personas(world)) {
     const face = persona.targets.face;

@@ -5,7 +5,7 @@
 import { query } from 'bitecs';
 import { HAND_CHANNEL_COUNT } from '../../protocol/conditioning.js';
 import { jointIndex } from '../../protocol/skeleton.js';
-import { Pose, PoseTarget, PoseVelocity, ROTATION_STRIDE } from '../../engine/components.js';
+import { ROTATION_STRIDE } from '../../engine/components.js';
 import type { PersonaWorld } from '../../engine/world.js';
 import { springStep } from './spring.js';
 
@@ -18,6 +18,7 @@ const LEFT_SHOULDER_ROLL = jointIndex('left_shoulder') * 3 + 2;
 const RIGHT_SHOULDER_ROLL = jointIndex('right_shoulder') * 3 + 2;
 
 export const easePoseTowardTarget = (world: PersonaWorld): void => {
+  const { Pose, PoseTarget, PoseVelocity } = world.components;
   const dt = world.time.dt / 1000;
   const breath = Math.sin((world.time.now / BREATH_PERIOD_MS) * 2 * Math.PI);
   for (const eid of query(world, [Pose, PoseTarget, PoseVelocity])) {

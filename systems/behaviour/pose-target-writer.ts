@@ -7,7 +7,7 @@
 import { EXPRESSION_CHANNEL_COUNT, HAND_CHANNEL_COUNT, channelIndex, type ExpressionChannel } from '../../protocol/conditioning.js';
 import type { GazeTarget } from '../../protocol/directive.js';
 import { JOINTS, jointIndex, type BodyPose, type HandShape } from '../../protocol/skeleton.js';
-import { PoseTarget, ROTATION_STRIDE } from '../../engine/components.js';
+import { ROTATION_STRIDE } from '../../engine/components.js';
 import type { PersonaWorld } from '../../engine/world.js';
 import type { PersonaTargets } from '../../characters/behaviour-chart.js';
 import { findExpression, type FaceChannels, type GestureAction, type Keyframe, type PostureName, type Vocabulary } from '../../characters/vocabulary.js';
@@ -135,6 +135,7 @@ export class PoseTargetWriter implements PersonaTargets {
    */
   private compose(ms: number, rootMs?: number): void {
     const { eid } = this;
+    const { PoseTarget } = this.world.components;
     const rest: BodyPose = this.vocabulary.postures[this.postureName];
     const root = this.key?.root;
     PoseTarget.rootX[eid] = (rest.rootX ?? 0) + this.x + (root?.x ?? 0);

@@ -1,8 +1,8 @@
 /** Packs one entity's Pose (with hands), Expression and engine time into a conditioning vector for the frame sources. */
 import { CONDITIONING, EXPRESSION_CHANNEL_COUNT, HAND_CHANNEL_COUNT } from '../../protocol/conditioning.js';
-import { Expression, Pose, ROTATION_STRIDE } from '../../engine/components.js';
+import { ROTATION_STRIDE, type Components } from '../../engine/components.js';
 
-export const packConditioning = (eid: number, timeMs: number, out: Float32Array): Float32Array => {
+export const packConditioning = ({ Pose, Expression }: Components, eid: number, timeMs: number, out: Float32Array): Float32Array => {
   out[CONDITIONING.rootOffset] = Pose.rootX[eid]!;
   out[CONDITIONING.rootOffset + 1] = Pose.rootY[eid]!;
   out[CONDITIONING.rootOffset + 2] = Pose.rootYaw[eid]!;

@@ -4,7 +4,6 @@
  * presents the newest finished one. No free buffer means the source is behind: skip, never wait.
  */
 import { query } from 'bitecs';
-import { FrameSlot, Pose } from '../../engine/components.js';
 import type { PersonaWorld } from '../../engine/world.js';
 import { frameRings, retireBuffer, type FrameRing } from '../resources.js';
 import { packConditioning } from './pack-conditioning.js';
@@ -22,6 +21,7 @@ const settle = (ring: FrameRing, index: number) => {
 
 export const submitFrames = (world: PersonaWorld): void => {
   const rings = frameRings(world);
+  const { FrameSlot, Pose } = world.components;
   for (const eid of query(world, [FrameSlot, Pose])) {
     const ring = rings.get(FrameSlot.ring[eid]!);
     if (!ring) continue;
@@ -33,7 +33,7 @@ export const submitFrames = (world: PersonaWorld): void => {
     ring.state[index] = 'filling';
     ring.seq[index] = ring.nextSeq++;
     ring.submittedAt[index] = world.time.now;
-    packConditioning(eid, world.time.now, ring.conditioning[index]!);
+    packConditioning(world.components, eid, world.time.now, ring.conditioning[index]!);
     const submitted = performance.now();
     ring.source.fill(ring.conditioning[index]!, ring.buffers[index]!).then(
       (result) => {

@@ -93,3 +93,97 @@ describe('character cards', () => {
     expect(() => readCardBytes(pngWith(tEXt('chara', b64(v2))).subarray(0, 60))).toThrow(/truncated/);
   });
 });
+
+/** The engine's namespace in a V2 card, with the rest of the card as in `v2`. */
+const withEngine = (engine: unknown, data: Record<string, unknown> = {}) => ({
+  ...v2,
+  data: { ...v2.data, ...data, extensions: { ...v2.data.extensions, [EXTENSION_NAMESPACE]: engine } },
+});
+const errorOf = (fn: () => unknown): Error => {
+  try {
+    fn();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a throw');
+};
+
+describe('character cards: the engine extension is validated at import (issue 11)', () => {
+  it('refuses an id that is not a slug, naming the field and what to do', () => {
+    for (const id of ['../../../x/settings', '', {}, 'a/b', 'UPPER', '.hidden', 'x'.repeat(65)]) {
+      expect(() => importCard(withEngine({ id })), JSON.stringify(id)).toThrow(/data\.extensions\["persona-engine"\]\.id: (must be text|must be 1–64 lowercase letters, digits or "-")/);
+    }
+  });
+
+  it('slugs the default id from any name, and keeps a good id', () => {
+    expect(importCard(withEngine({}, { name: '../../../x/settings' })).definition.id).toBe('x-settings');
+    expect(importCard(withEngine({}, { name: '🌸🌸' })).definition.id).toBe('character');
+    expect(importCard(withEngine({ id: 'sera-2' })).definition.id).toBe('sera-2');
+    expect(importCard(withEngine({}, { name: `${'a'.repeat(39)} b` })).definition.id).toMatch(/^[a-z0-9][a-z0-9-]*[a-z0-9]$/);
+  });
+
+  it('validates the look with LookSchema, and bounds baseline and expressionHoldMs', () => {
+    expect(() => importCard(withEngine({ look: { hairStyle: 'mohawk' } }))).toThrow(/extensions\["persona-engine"\]\.look\.hairStyle/);
+    expect(() => importCard(withEngine({ look: { skin: [999, 0, 0] } }))).toThrow(/look\.skin/);
+    expect(() => importCard(withEngine({ look: 'blue' }))).toThrow(/look/);
+    expect(() => importCard(withEngine({ baseline: { expression: 'neutral', intensity: 5 } }))).toThrow(/baseline\.intensity/);
+    expect(() => importCard(withEngine({ baseline: { expression: 'nonsense', intensity: 0.2 } }))).toThrow(/baseline\.expression/);
+    expect(() => importCard(withEngine({ expressionHoldMs: 1e12 }))).toThrow(/expressionHoldMs/);
+    expect(() => importCard(withEngine({ expressionHoldMs: -1 }))).toThrow(/expressionHoldMs/);
+    expect(() => importCard(withEngine('not an object'))).toThrow(/extensions\["persona-engine"\]/);
+    const good = importCard(withEngine({ look: { hairStyle: 'spiky' }, baseline: { expression: 'happy', intensity: 0.3 }, expressionHoldMs: 2500 }));
+    expect(good.definition).toMatchObject({ look: { hairStyle: 'spiky' }, baseline: { expression: 'happy', intensity: 0.3 }, expressionHoldMs: 2500 });
+  });
+
+  it('never echoes a huge value in the error', () => {
+    const huge = 'x'.repeat(1_000_000);
+    for (const card of [withEngine({ id: huge }), withEngine({}, { name: huge }), withEngine({ look: { hairStyle: huge } })]) {
+      const message = errorOf(() => importCard(card)).message;
+      expect(message.length).toBeLessThan(400);
+    }
+  });
+});
+
+describe('character cards: sizes are bounded (issue 11)', () => {
+  it('stops inflating a compressed iTXt chunk at the limit instead of taking gigabytes', () => {
+    const bomb = chunk('iTXt', Buffer.concat([Buffer.from('chara\0', 'latin1'), Buffer.from([1, 0]), Buffer.from('\0\0'), deflateSync(Buffer.alloc(64 << 20, 0x41))]));
+    const png = pngWith(bomb);
+    expect(png.length).toBeLessThan(200_000);
+    expect(() => readCardBytes(png)).toThrow(/"chara" text chunk inflates to more than 3 MiB/);
+  });
+
+  it('refuses a PNG file or a card JSON that is too large', () => {
+    const bigPng = Buffer.concat([pngWith(tEXt('chara', b64(v2))), Buffer.alloc(21 << 20)]);
+    expect(() => readCardBytes(bigPng)).toThrow(/the PNG is 21\.\d MiB; a card image is at most 20 MiB/);
+    const bigJson = Buffer.from(JSON.stringify({ ...v2, data: { ...v2.data, creator_notes: 'x'.repeat(3 << 20) } }));
+    expect(() => readCardBytes(bigJson)).toThrow(/the card JSON is 3\.0 MiB; at most 2 MiB/);
+    const bigText = pngWith(tEXt('chara', 'A'.repeat(4 << 20)));
+    expect(() => readCardBytes(bigText)).toThrow(/"chara" text chunk is 4\.0 MiB; at most 3 MiB/);
+  });
+
+  it('bounds the text fields, saying which field and its limit', () => {
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ name: 'n'.repeat(101) }, /data\.name: .*at most 100 characters \(it has 101\)/],
+      [{ first_mes: 'g'.repeat(10 << 20) }, /data\.first_mes: .*at most 16384 characters \(it has 10485760\)/],
+      [{ description: 'd'.repeat(40_000) }, /data\.description: .*at most 32768 characters/],
+      [{ personality: 'p'.repeat(20_000) }, /data\.personality: .*at most 16384 characters/],
+      [{ scenario: 's'.repeat(20_000) }, /data\.scenario: .*at most 16384 characters/],
+      [{ mes_example: 'm'.repeat(40_000) }, /data\.mes_example: .*at most 32768 characters/],
+      [{ system_prompt: 's'.repeat(20_000) }, /data\.system_prompt: .*at most 16384 characters/],
+      [{ alternate_greetings: Array.from({ length: 65 }, () => 'hi') }, /data\.alternate_greetings: .*at most 64/],
+      [{ alternate_greetings: ['ok', 'g'.repeat(20_000)] }, /data\.alternate_greetings\[1\]: .*at most 16384 characters/],
+      [{ tags: Array.from({ length: 65 }, (_, i) => `t${i}`) }, /data\.tags: .*at most 64/],
+      [{ tags: ['t'.repeat(101)] }, /data\.tags\[0\]: .*at most 100 characters/],
+      [{ first_mes: 42 }, /data\.first_mes: must be text/],
+    ];
+    for (const [data, message] of cases) {
+      const error = errorOf(() => importCard({ ...v2, data: { ...v2.data, ...data } }));
+      expect(error.message, Object.keys(data)[0]).toMatch(message);
+      expect(error.message.length).toBeLessThan(400);
+    }
+    // A V1 card (fields at the top level) names the field without "data.".
+    expect(() => importCard({ name: 'Old', first_mes: 'g'.repeat(20_000) })).toThrow(/(^|[^.])first_mes: .*at most 16384/);
+    // Empty or missing fields stay fine, as real cards leave them out or null.
+    expect(importCard({ ...v2, data: { ...v2.data, scenario: null, mes_example: undefined, tags: null } }).definition.name).toBe('Seraphina');
+  });
+});

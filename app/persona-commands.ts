@@ -1,10 +1,12 @@
 /** The conversation-layer commands of `persona`: `interpret` (one line or --jsonl), `import-card`, and the provider flags `serve` shares. */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { PersonaConfigSchema, personaConfigFromEnv, type PersonaConfig } from '../protocol/persona-config.js';
-import { importCard as readCard, readCardBytes } from '../persona/character-card.js';
+import { CHARACTER_ID, MAX_CARD_IMAGE_BYTES, importCard as readCard, readCardBytes } from '../persona/character-card.js';
 import { saveImportedCharacter } from '../persona/imported-characters.js';
+import { resolveDataDir } from '../persona/conversation-store.js';
 import { resolveCharacter } from './resolve-character.js';
 import { createInterpreter } from '../persona/create-interpreter.js';
 import { collectTurn, type Interpreter } from '../persona/interpreter.js';
@@ -39,6 +41,11 @@ export const personaConfigFrom = (values: ProviderValues): PersonaConfig => {
   return parsed.data;
 };
 
+/** Writes to stdout, waiting when the pipe is full so a slow reader does not make output pile up in memory. */
+const writeOut = async (text: string) => {
+  if (!process.stdout.write(text)) await new Promise<void>((resolve) => process.stdout.once('drain', resolve));
+};
+
 const interpretOne = async (interpreter: Interpreter, input: string) => {
   const { directives, reply } = await collectTurn(interpreter.stream({ line: input }));
   return { input, directives, reply };
@@ -56,16 +63,18 @@ export const interpret = async (args: string[]): Promise<number> => {
     if (!values.jsonl) {
       const line = positionals.join(' ').trim();
       if (!line) throw new Error('give a line to interpret, e.g. persona interpret "wave twice" (or --jsonl to read stdin)');
-      console.log(JSON.stringify(await interpretOne(interpreter, line)));
+      await writeOut(`${JSON.stringify(await interpretOne(interpreter, line))}\n`);
       return 0;
     }
     // One JSON line per input line, in order; a bad line gets an "error" field and the batch goes on (exit 0).
     for await (const input of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
+      let answer: string;
       try {
-        process.stdout.write(`${JSON.stringify(await interpretOne(interpreter, input))}\n`);
+        answer = JSON.stringify(await interpretOne(interpreter, input));
       } catch (error) {
-        process.stdout.write(`${JSON.stringify({ input: input.length > 200 ? `${input.slice(0, 200)}…` : input, directives: [], reply: '', error: (error as Error).message })}\n`);
+        answer = JSON.stringify({ input: input.length > 200 ? `${input.slice(0, 200)}…` : input, directives: [], reply: '', error: (error as Error).message });
       }
+      await writeOut(`${answer}\n`);
     }
     return 0;
   } finally {
@@ -79,12 +88,19 @@ export const importCard = async (args: string[]): Promise<number> => {
   if (!file) throw new Error('give a card file, e.g. persona import-card seraphina.png');
   let bytes: Buffer;
   try {
+    const size = statSync(file).size;
+    if (size > MAX_CARD_IMAGE_BYTES) throw new Error(`it is ${(size / 2 ** 20).toFixed(1)} MiB; a card file is at most ${MAX_CARD_IMAGE_BYTES / 2 ** 20} MiB`);
     bytes = readFileSync(file);
   } catch (error) {
     throw new Error(`cannot read ${file}: ${(error as Error).message}`);
   }
   const imported = readCard(readCardBytes(bytes));
+  // The id names the file: importCard made it a slug; check again here that the file stays in <data dir>/characters/.
+  const folder = path.resolve(resolveDataDir(), 'characters');
+  const target = path.resolve(folder, `${imported.definition.id}.json`);
+  if (!CHARACTER_ID.test(imported.definition.id) || path.dirname(target) !== folder)
+    throw new Error(`refusing to write ${target}: a character's file must be in ${folder}`);
   const out = saveImportedCharacter(imported);
-  console.log(JSON.stringify({ id: imported.definition.id, name: imported.definition.name, file: out, greeting: imported.definition.lines.greeting?.[0] ?? null }));
+  await writeOut(`${JSON.stringify({ id: imported.definition.id, name: imported.definition.name, file: out, greeting: imported.definition.lines.greeting?.[0] ?? null })}\n`);
   return 0;
 };

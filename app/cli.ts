@@ -1,8 +1,10 @@
 /** The `persona` command: serve, interpret, import-card, vocabulary, trace, bench, soak. Each takes --help. */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import type { z } from 'zod';
 import { startServer } from './server.js';
-import { PROVIDER_FLAGS, PROVIDER_HELP, personaConfigFrom, interpret, importCard } from './persona-commands.js';
+import { PROVIDER_FLAGS, PROVIDER_HELP, personaConfigInput, interpret, importCard } from './persona-commands.js';
+import { ServerConfigSchema } from '../protocol/config.js';
 import { getCharacter } from '../characters/index.js';
 import { actionNames, expressionNames } from '../characters/vocabulary.js';
 import { FRAME_SOURCES, type FrameSourceName } from '../native/index.js';
@@ -74,6 +76,80 @@ ${PROVIDER_HELP}`,
 
 const env = process.env;
 
+/** Bad settings: one line a problem, each naming the flag (or variable) to fix. `main` prints them and exits 2. */
+class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('; '));
+  }
+}
+
+/** Where each setting comes from: its flag and its environment variable (the variable is named when the flag was not given). */
+const SETTING_SOURCES: Record<string, [flag: string | undefined, variable: string | undefined]> = {
+  host: ['host', 'PERSONA_HOST'],
+  port: ['port', 'PERSONA_PORT'],
+  fps: ['fps', 'PERSONA_FPS'],
+  width: ['size', 'PERSONA_SIZE'],
+  height: ['size', 'PERSONA_SIZE'],
+  character: ['character', 'PERSONA_CHARACTER'],
+  sessions: ['session', 'PERSONA_SESSIONS'],
+  source: ['source', 'PERSONA_SOURCE'],
+  maxViewers: ['max-viewers', 'PERSONA_MAX_VIEWERS'],
+  background: ['background', 'PERSONA_BACKGROUND'],
+  whipUrl: ['whip-url', 'PERSONA_WHIP_URL'],
+  whipToken: ['whip-token', 'PERSONA_WHIP_TOKEN'],
+  profileCpu: ['profile-cpu', 'PERSONA_PROFILE_CPU'],
+  token: ['token', 'PERSONA_TOKEN'],
+  'persona.provider': ['provider', 'PERSONA_PROVIDER'],
+  'persona.dataDir': [undefined, 'PERSONA_DATA_DIR'],
+  'persona.openai.baseUrl': ['base-url', env.PERSONA_OPENAI_BASE_URL === undefined && env.OPENAI_BASE_URL !== undefined ? 'OPENAI_BASE_URL' : 'PERSONA_OPENAI_BASE_URL'],
+  'persona.openai.model': ['model', 'PERSONA_OPENAI_MODEL'],
+  'persona.openai.apiKey': [undefined, 'PERSONA_OPENAI_API_KEY'],
+  'persona.openai.timeoutMs': [undefined, 'PERSONA_OPENAI_TIMEOUT_MS'],
+  'persona.openai.structuredOutput': [undefined, 'PERSONA_OPENAI_STRUCTURED'],
+  'persona.llama.modelPath': ['gguf', 'PERSONA_LLAMA_MODEL'],
+};
+/** Values never echoed back in an error. */
+const SECRETS = new Set(['token', 'whipToken', 'persona.openai.apiKey']);
+
+/** A value for an error line: at most about 80 characters of it. */
+const preview = (value: unknown) => {
+  const shown = JSON.stringify(value) ?? String(value);
+  return shown.length > 80 ? `${shown.slice(0, 77)}…` : shown;
+};
+
+/** "--token: must be at least 16 characters" for one zod issue of ServerConfigSchema. */
+const describeSettingIssue = (issue: z.core.$ZodIssue, input: unknown, given: Record<string, unknown>): string => {
+  const key = issue.path.filter((p) => typeof p === 'string').join('.');
+  const setting = Object.keys(SETTING_SOURCES).find((k) => key === k || key.startsWith(`${k}.`));
+  const [flag, variable] = setting ? SETTING_SOURCES[setting]! : [undefined, undefined];
+  const name = flag && (given[flag] !== undefined || !variable || env[variable] === undefined) ? `--${flag}` : (variable ?? (key || 'settings'));
+  const got = issue.path.reduce<unknown>((v, p) => (typeof v === 'object' && v !== null ? (v as Record<PropertyKey, unknown>)[p] : undefined), input);
+  const echo = setting && SECRETS.has(setting) ? '' : ` (got ${preview(got)})`;
+  const oneOf = (values: readonly unknown[]) => `must be one of ${values.map((v) => JSON.stringify(v)).join(', ')}${echo}`;
+  switch (issue.code) {
+    case 'too_small':
+    case 'too_big': {
+      const bound = issue.code === 'too_small' ? `at least ${String(issue.minimum)}` : `at most ${String(issue.maximum)}`;
+      if (issue.origin === 'string') return `${name}: must be ${bound} characters`;
+      if (issue.origin === 'array') return `${name}: must have ${bound}`;
+      return `${name}: must be ${bound}${echo}`;
+    }
+    case 'invalid_value':
+      return `${name}: ${oneOf(issue.values)}`;
+    case 'invalid_union': {
+      const values = issue.errors.flat().flatMap((sub) => (sub.code === 'invalid_value' ? sub.values : []));
+      return values.length ? `${name}: ${oneOf(values)}` : `${name}: ${issue.message}${echo}`;
+    }
+    case 'invalid_format':
+      if (issue.format === 'regex') return `${name}: ${issue.message}${echo}`; // the schema's own words
+      return `${name}: must be ${issue.format === 'url' ? 'a URL' : `a valid ${issue.format}`}${echo}`;
+    case 'invalid_type':
+      return `${name}: must be ${issue.expected === 'string' ? 'text' : `a ${issue.expected}`}${echo}`;
+    default:
+      return `${name}: ${issue.message}${echo}`;
+  }
+};
+
 export const main = async (argv: string[]): Promise<number> => {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === 'help') {
@@ -105,6 +181,11 @@ export const main = async (argv: string[]): Promise<number> => {
     await runBench({ out: values.out ?? 'bench/results/latest.json', quick: values.quick ?? false });
     return 0;
   } catch (error) {
+    if (error instanceof ConfigError) {
+      const [only, ...more] = error.problems;
+      console.error(more.length ? `persona ${command}: bad settings:\n${error.problems.map((p) => `  ${p}`).join('\n')}` : `persona ${command}: ${only}`);
+      return 2;
+    }
     console.error(`persona ${command}: ${(error as Error).message}`);
     return 1;
   }
@@ -133,23 +214,23 @@ const serve = async (args: string[]): Promise<number> => {
   const number = (flag: string, v: string | undefined) => {
     if (v === undefined) return undefined;
     const n = Number(v);
-    if (!Number.isInteger(n)) throw new Error(`--${flag} must be an integer, got "${v}"`);
+    if (!Number.isInteger(n)) throw new ConfigError([`--${flag} must be an integer, got ${preview(v)}`]);
     return n;
   };
   const size = number('size', values.size ?? env.PERSONA_SIZE);
   const source = values.source ?? env.PERSONA_SOURCE;
   if (source !== undefined && !(FRAME_SOURCES as readonly string[]).includes(source))
-    throw new Error(`--source must be one of ${FRAME_SOURCES.join(', ')}, got "${source}"`);
+    throw new ConfigError([`--source must be one of ${FRAME_SOURCES.join(', ')}, got ${preview(source)}`]);
   const sessionSpecs = values.session ?? env.PERSONA_SESSIONS?.split(',').filter(Boolean);
   const sessions = sessionSpecs?.map((spec) => {
     const match = /^([^=]+)=(.+)$/.exec(spec.trim());
-    if (!match) throw new Error(`--session must look like name=character (e.g. kai=kai), got "${spec}"`);
+    if (!match) throw new ConfigError([`--session must look like name=character (e.g. kai=kai), got ${preview(spec)}`]);
     return { name: match[1]!, character: match[2]! };
   });
   const hex = values.background ?? env.PERSONA_BACKGROUND;
-  if (hex !== undefined && !/^#[0-9a-f]{6}$/i.test(hex)) throw new Error(`--background must be a colour like #262a35, got "${hex}"`);
+  if (hex !== undefined && !/^#[0-9a-f]{6}$/i.test(hex)) throw new ConfigError([`--background must be a colour like #262a35, got ${preview(hex)}`]);
   const background = hex ? ([1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)) as [number, number, number]) : undefined;
-  const server = await startServer({
+  const settings = {
     host: values.host ?? env.PERSONA_HOST,
     port: number('port', values.port ?? env.PERSONA_PORT),
     fps: number('fps', values.fps ?? env.PERSONA_FPS) as 30 | 60 | undefined,
@@ -164,8 +245,12 @@ const serve = async (args: string[]): Promise<number> => {
     whipUrl: values['whip-url'] ?? env.PERSONA_WHIP_URL,
     whipToken: values['whip-token'] ?? env.PERSONA_WHIP_TOKEN,
     profileCpu: values['profile-cpu'] ?? env.PERSONA_PROFILE_CPU === '1',
-    persona: personaConfigFrom(values),
-  });
+    persona: personaConfigInput(values),
+  };
+  // Every problem at once, one line each, before anything starts.
+  const parsed = ServerConfigSchema.safeParse(settings);
+  if (!parsed.success) throw new ConfigError([...new Set(parsed.error.issues.map((issue) => describeSettingIssue(issue, settings, values)))]);
+  const server = await startServer(parsed.data);
   console.log(`persona: ${server.session.character.name} is live at ${server.url}`);
   for (const [name, served] of [...server.sessions].slice(1)) console.log(`persona: ${served.session.character.name} is live at ${server.url}/?session=${name}`);
   const shutdown = () => {

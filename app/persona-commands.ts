@@ -3,7 +3,7 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { PersonaConfigSchema, personaConfigFromEnv, type PersonaConfig } from '../protocol/persona-config.js';
+import { PersonaConfigSchema, personaConfigFromEnv, type PersonaConfig, type PersonaConfigInput } from '../protocol/persona-config.js';
 import { CHARACTER_ID, MAX_CARD_IMAGE_BYTES, importCard as readCard, readCardBytes } from '../persona/character-card.js';
 import { saveImportedCharacter } from '../persona/imported-characters.js';
 import { resolveDataDir } from '../persona/conversation-store.js';
@@ -25,15 +25,20 @@ export const PROVIDER_HELP = `  --provider P    who interprets chat: embedded (d
 
 type ProviderValues = { provider?: string; 'base-url'?: string; model?: string; gguf?: string };
 
-/** Env first, then flags; throws a message naming the bad value. */
-export const personaConfigFrom = (values: ProviderValues): PersonaConfig => {
+/** Env first, then flags, not yet validated (serve validates it with the rest of its settings). */
+export const personaConfigInput = (values: ProviderValues): PersonaConfigInput => {
   const input = personaConfigFromEnv(process.env);
-  const parsed = PersonaConfigSchema.safeParse({
+  return {
     ...input,
-    ...(values.provider && { provider: values.provider }),
+    ...(values.provider && { provider: values.provider as PersonaConfigInput['provider'] }),
     openai: { ...input.openai, ...(values['base-url'] && { baseUrl: values['base-url'] }), ...(values.model && { model: values.model }) },
     llama: { ...input.llama, ...(values.gguf && { modelPath: values.gguf }) },
-  });
+  };
+};
+
+/** Env first, then flags; throws a message naming the bad value. */
+export const personaConfigFrom = (values: ProviderValues): PersonaConfig => {
+  const parsed = PersonaConfigSchema.safeParse(personaConfigInput(values));
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new Error(`${issue.path.join('.') || 'config'}: ${issue.message}`);

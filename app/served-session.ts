@@ -19,10 +19,45 @@ import { resolveCharacter } from './resolve-character.js';
 /** How often clients that asked for it get the profiler feed, ms. */
 const PROFILE_EVERY_MS = 250;
 
+/** Chat lines one client may send: a burst of CHAT_BURST, then CHAT_PER_SECOND (a person types far slower). */
+const CHAT_BURST = 10;
+const CHAT_PER_SECOND = 5;
+/** Messages of any kind one client may send a second (acks included) before it is closed as a flood. */
+const MESSAGES_PER_SECOND = 400;
+/** WebSocket clients one session takes at once; more are refused with a reason. */
+export const MAX_CLIENTS_PER_SESSION = 32;
+/** Bytes queued for a client that does not read, beyond which it is closed: never more memory than this per client. */
+const MIN_BACKLOG_BYTES = 4 * 1024 * 1024;
+
+/** A token bucket: `take()` is false once the burst is spent, until time refills it. */
+class RateLimit {
+  private tokens: number;
+  private last = performance.now();
+  constructor(
+    private readonly burst: number,
+    private readonly perSecond: number,
+  ) {
+    this.tokens = burst;
+  }
+  take(): boolean {
+    const now = performance.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.perSecond);
+    this.last = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
+
 interface Client {
   wantFrames: boolean;
+  /** Frames sent and not yet acknowledged (flow control the client drives). */
   unacked: number;
+  /** A preview frame still being written to this client's socket: no next frame until it has gone. */
+  frameInFlight: boolean;
   wantProfile: boolean;
+  chat: RateLimit;
+  messages: RateLimit;
 }
 
 export class ServedSession {
@@ -33,6 +68,8 @@ export class ServedSession {
   readonly whep: WhepEndpoint;
   private readonly clients = new Map<WebSocket, Client>();
   private readonly profileTimer: NodeJS.Timeout;
+  /** Bytes a client may have queued before it is dropped as not reading. */
+  private readonly maxBacklog: number;
 
   constructor(
     readonly name: string,
@@ -51,6 +88,7 @@ export class ServedSession {
     this.feed = new ProfilerFeed(this.session);
     this.video = new VideoFeed(this.session, config.background);
     this.whep = new WhepEndpoint(this.video, name, config.maxViewers);
+    this.maxBacklog = Math.max(MIN_BACKLOG_BYTES, 3 * config.width * config.height * 4);
 
     this.session.onEvent((event) => this.broadcast({ type: 'event', event }));
     this.session.onState((state) => this.broadcast({ type: 'state', state }));
@@ -59,9 +97,25 @@ export class ServedSession {
     this.session.start();
   }
 
+  /** WebSocket clients connected now. */
+  get clientCount(): number {
+    return this.clients.size;
+  }
+
   /** A WebSocket client joined this session: greet it, then take its chat and flow-control messages. */
   connect(ws: WebSocket): void {
-    const client: Client = { wantFrames: true, unacked: 0, wantProfile: false };
+    if (this.clients.size >= MAX_CLIENTS_PER_SESSION) {
+      ws.close(1013, `this session has ${MAX_CLIENTS_PER_SESSION} clients already; try again later`);
+      return;
+    }
+    const client: Client = {
+      wantFrames: true,
+      unacked: 0,
+      frameInFlight: false,
+      wantProfile: false,
+      chat: new RateLimit(CHAT_BURST, CHAT_PER_SECOND),
+      messages: new RateLimit(MESSAGES_PER_SECOND, MESSAGES_PER_SECOND),
+    };
     this.clients.set(ws, client);
     const { character } = this.session;
     this.send(ws, { type: 'welcome', character: character.id, name: character.name, fps: this.session.fps, width: this.session.width, height: this.session.height });
@@ -69,6 +123,10 @@ export class ServedSession {
     const greeting = character.lines.greeting?.[0];
     if (greeting) this.send(ws, { type: 'reply', text: greeting.replace('{name}', character.name), inReplyTo: '' });
     ws.on('message', (data: Buffer, isBinary: boolean) => {
+      if (!client.messages.take()) {
+        this.drop(ws, 1008, `more than ${MESSAGES_PER_SECOND} messages a second`);
+        return;
+      }
       try {
         if (!isBinary) throw new Error('malformed message: expected a binary msgpack frame, got text');
         const message = parseClientMessage(data);
@@ -84,6 +142,10 @@ export class ServedSession {
           client.wantProfile = message.enabled;
           return;
         }
+        if (!client.chat.take()) {
+          this.send(ws, { type: 'error', reason: `too many chat lines: at most ${CHAT_PER_SECOND} a second (bursts of ${CHAT_BURST}); "${message.text.slice(0, 40)}" was not read` });
+          return;
+        }
         this.feed.chatReceived(performance.now());
         relayChat(this.chat.conversation, message.text, (m) => this.send(ws, m), (ms) => (this.feed.llmTtftMs = Math.round(ms * 10) / 10)).catch((error: Error) =>
           this.send(ws, { type: 'error', reason: error.message }),
@@ -96,8 +158,22 @@ export class ServedSession {
     ws.on('error', (error) => console.error(`websocket error (session ${this.name}): ${error.message}`));
   }
 
+  /** Sends to one client; a client that stopped reading and let its backlog pass the limit is dropped instead. */
   private send(ws: WebSocket, message: ServerMessage): void {
-    if (ws.readyState === ws.OPEN) ws.send(encodeMessage(message));
+    if (ws.readyState !== ws.OPEN) return;
+    if (ws.bufferedAmount > this.maxBacklog) {
+      this.drop(ws, 1008, `not reading: over ${Math.round(this.maxBacklog / 1048576)} MiB waiting to be sent`);
+      return;
+    }
+    ws.send(encodeMessage(message));
+  }
+
+  /** Closes a misbehaving client at once (a client that does not read would never finish a close handshake). */
+  private drop(ws: WebSocket, code: number, reason: string): void {
+    if (!this.clients.delete(ws)) return;
+    console.warn(`websocket client dropped (session ${this.name}): ${reason}`);
+    ws.close(code, reason.slice(0, 120));
+    ws.terminate();
   }
 
   private broadcast(message: ServerMessage): void {
@@ -106,19 +182,24 @@ export class ServedSession {
 
   /** Preview frames to the clients that want them, each flow-controlled by its acks. */
   private sendPreviewFrames(): void {
-    const framePool = new FramePool();
+    // One buffer per client at most (frameInFlight), plus the one being encoded.
+    const framePool = new FramePool(MAX_CLIENTS_PER_SESSION + 2);
     this.session.onFrame((frame) => {
       let encoded: ReturnType<FramePool['encode']> | undefined; // encode once, only if some client takes it
       for (const [ws, client] of this.clients) {
-        if (!client.wantFrames || client.unacked >= MAX_UNACKED_FRAMES || ws.readyState !== ws.OPEN) continue;
+        // Flow control is per client: its own acks, and its own socket having taken the last frame.
+        // A client that acks frames it never read still gets at most one frame queued at a time.
+        if (!client.wantFrames || client.unacked >= MAX_UNACKED_FRAMES || client.frameInFlight || ws.readyState !== ws.OPEN) continue;
         const start = performance.now();
         encoded ??= framePool.encode(frame.seq, frame.width, frame.height, frame.rgba);
-        if (!encoded) return; // every buffer is still being sent: skip this frame for everyone
+        if (!encoded) return; // cannot happen while each client holds at most one buffer; skip rather than allocate
         client.unacked++;
+        client.frameInFlight = true;
         const release = encoded.retain();
         ws.send(encoded.bytes, (error) => {
+          client.frameInFlight = false;
           release();
-          if (error) console.error(`preview send failed: ${error.message}`);
+          if (error && this.clients.has(ws)) console.error(`preview send failed: ${error.message}`);
         });
         this.session.world.profiler.recordSend({ start, ms: performance.now() - start, bytes: encoded.bytes.byteLength });
       }
@@ -126,7 +207,8 @@ export class ServedSession {
   }
 
   private sendProfile(): void {
-    const watchers = [...this.clients].filter(([, c]) => c.wantProfile).map(([ws]) => ws);
+    // The feed is a view, not a record: a client still writing the last one skips this one.
+    const watchers = [...this.clients].filter(([ws, c]) => c.wantProfile && ws.bufferedAmount === 0).map(([ws]) => ws);
     if (watchers.length === 0) return;
     const message = this.feed.message();
     for (const ws of watchers) this.send(ws, message);

@@ -37,6 +37,32 @@ const STATIC: Record<string, { file: string; type: string }> = {
 
 const isLoopback = (host: string) => host === '127.0.0.1' || host === '::1' || host === 'localhost';
 
+/** Sent with every page: only this server's own scripts, sockets and frames; no foreign site may frame it. */
+const PAGE_SECURITY = {
+  'content-security-policy':
+    "default-src 'self'; connect-src 'self' ws: wss:; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; media-src 'self' blob:; frame-ancestors 'self'; base-uri 'none'; form-action 'self'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
+
+/**
+ * A request whose headers have not all arrived after this long is closed (slow-header sockets);
+ * one whose body has not either, after REQUEST_TIMEOUT_MS. Node checks every CONNECTION_CHECK_MS.
+ */
+const HEADERS_TIMEOUT_MS = 5_000;
+const REQUEST_TIMEOUT_MS = 30_000;
+const CONNECTION_CHECK_MS = 1_000;
+
+/** The request's target as a URL, or null when it cannot be parsed (e.g. `//[`): the caller answers 400. */
+const parseTarget = (req: http.IncomingMessage): URL | null => {
+  try {
+    return new URL(req.url ?? '/', 'http://x');
+  } catch {
+    return null;
+  }
+};
+const BAD_TARGET = 'bad request target: send a path such as /api/health';
+
 export interface RunningServer {
   url: string;
   /** The first (default) session, and its WebRTC video feed (benchmarks hook its frames). */
@@ -72,26 +98,65 @@ export const startServer = async (overrides: Partial<ServerConfig> = {}): Promis
       })
     : null;
 
-  const authorized = (req: http.IncomingMessage) => {
+  const authorized = (req: http.IncomingMessage, url: URL) => {
     if (!config.token) return true;
-    const url = new URL(req.url ?? '/', 'http://x');
     return req.headers.authorization === `Bearer ${config.token}` || url.searchParams.get('token') === config.token;
   };
   /** The session a request names (`?session=`, or /whep/<session>), the first one when it names none; null when unknown. */
   const sessionFor = (name: string | null | undefined): ServedSession | null => (name ? (served.get(name) ?? null) : main);
   const unknownSession = (name: string | null | undefined) => `unknown session "${name}"; this server streams ${names.map((n) => `"${n}"`).join(', ')}`;
 
-  const server = http.createServer((req, res) => {
-    handleHttp(req, res).catch((error: Error) => {
-      res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: error.message }));
-    });
-  });
+  /**
+   * Bound to loopback, only loopback names may be asked for: a page on another site that a DNS
+   * rebinding points at 127.0.0.1 sends its own name as Host and is refused. Beyond loopback the
+   * token guards the API and pages are public.
+   */
+  const loopbackBind = isLoopback(config.host);
+  const hostAllowed = (host: string | undefined): boolean => {
+    if (!loopbackBind) return true;
+    if (!host) return false;
+    const name = host.replace(/:\d+$/, '');
+    return name === 'localhost' || name === '127.0.0.1' || name === '[::1]';
+  };
+  /** A browser's WebSocket names the page's origin: only this server's own pages (same host) may open one. Programs send none. */
+  const originAllowed = (req: http.IncomingMessage): boolean => {
+    const origin = req.headers.origin;
+    if (origin === undefined) return true;
+    try {
+      const { host, hostname, port, protocol } = new URL(origin);
+      if (protocol !== 'http:' && protocol !== 'https:') return false;
+      if (host === req.headers.host) return hostAllowed(host);
+      // The UI opened as http://localhost:P talking to 127.0.0.1:P is still this server's own page.
+      return loopbackBind && hostAllowed(host) && Number(port || 80) === req.socket.localPort && isLoopback(hostname.replace(/^\[|\]$/g, ''));
+    } catch {
+      return false;
+    }
+  };
+
+  const server = http.createServer(
+    { headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: CONNECTION_CHECK_MS },
+    (req, res) => {
+      handleHttp(req, res).catch((error: Error) => {
+        console.error(`http ${req.method} ${req.url?.slice(0, 200)}: ${error.stack ?? error.message}`);
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: 'internal error; the server log says more' }));
+      });
+    },
+  );
 
   const handleHttp = async (req: http.IncomingMessage, res: http.ServerResponse) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    const json = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+      res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+    const url = parseTarget(req);
+    if (!url) return json(400, { error: BAD_TARGET });
+    if (!hostAllowed(req.headers.host)) {
+      return json(403, { error: `Host "${String(req.headers.host).slice(0, 100)}" is not this server: use http://127.0.0.1 or http://localhost` });
+    }
     const needsToken = url.pathname.startsWith('/api/') || url.pathname.startsWith('/whep');
-    if (needsToken && !authorized(req)) return json(401, { error: 'missing or wrong bearer token' });
+    if (needsToken && !authorized(req, url)) return json(401, { error: 'missing or wrong bearer token' });
+    if (url.pathname.startsWith('/api/') && req.method !== 'GET' && req.method !== 'HEAD') {
+      return json(405, { error: `${req.method} is not allowed on ${url.pathname}; use GET` }, { allow: 'GET, HEAD' });
+    }
     const parts = url.pathname.split('/').filter(Boolean);
     if (parts[0] === 'whep') {
       const target = sessionFor(parts[1]);
@@ -115,7 +180,7 @@ export const startServer = async (overrides: Partial<ServerConfig> = {}): Promis
         width: session.width,
         height: session.height,
         tick: session.world.time.tick,
-        sessions: [...served.values()].map((s) => ({ name: s.name, character: s.session.character.id })),
+        sessions: [...served.values()].map((s) => ({ name: s.name, character: s.session.character.id, clients: s.clientCount })),
       });
     }
     if (url.pathname === '/api/history') {
@@ -131,18 +196,29 @@ export const startServer = async (overrides: Partial<ServerConfig> = {}): Promis
     if (url.pathname === '/api/characters') return json(200, CHARACTERS.map((c) => ({ id: c.id, name: c.name, personality: c.personality })));
     if (url.pathname === '/favicon.ico') return res.writeHead(204).end();
     const asset = STATIC[url.pathname];
-    if (asset && req.method === 'GET') {
+    if (asset && (req.method === 'GET' || req.method === 'HEAD')) {
       const body = await readFile(path.join(root, asset.file)).catch(() => null);
       if (!body) return json(500, { error: `${asset.file} is missing: run \`npm run build:renderer\`` });
-      return res.writeHead(200, { 'content-type': asset.type, 'cache-control': 'no-store' }).end(body);
+      res.writeHead(200, { 'content-type': asset.type, 'content-length': body.byteLength, 'cache-control': 'no-store', ...PAGE_SECURITY });
+      return res.end(req.method === 'HEAD' ? undefined : body);
     }
+    if (asset) return json(405, { error: `${req.method} is not allowed on ${url.pathname}; use GET` }, { allow: 'GET, HEAD' });
     return json(404, { error: `no route ${req.method} ${url.pathname}` });
   };
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: WS_MAX_PAYLOAD });
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    if (url.pathname !== '/ws' || !authorized(req)) {
+    socket.on('error', () => undefined); // a peer that resets mid-handshake is not the server's error
+    const url = parseTarget(req);
+    if (!url) {
+      socket.end(`HTTP/1.1 400 Bad Request\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n${BAD_TARGET}`);
+      return;
+    }
+    if (!hostAllowed(req.headers.host) || !originAllowed(req)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\nthis WebSocket is open to pages of this server only (Origin and Host must name it)');
+      return;
+    }
+    if (url.pathname !== '/ws' || !authorized(req, url)) {
       socket.end('HTTP/1.1 401 Unauthorized\r\n\r\n');
       return;
     }

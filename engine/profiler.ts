@@ -284,7 +284,7 @@ export class TickProfiler {
   trace(seconds: number): TraceEvent[] {
     const since = performance.now() - seconds * 1000;
     const us = (ms: number) => Math.round(ms * 1000);
-    const pid = process.pid;
+    const pid = 1; // one process per trace; its real id would tell a reader of a shared trace about the host
     const TICK = 1, NATIVE = 2, OUTPUT = 3, GC = 4;
     const events: TraceEvent[] = [
       { name: 'process_name', cat: '__metadata', ph: 'M', ts: 0, pid, tid: TICK, args: { name: 'persona engine' } },

@@ -93,8 +93,8 @@ export const parseClientMessage = (bytes: Uint8Array): ClientMessage => {
   let raw: unknown;
   try {
     raw = decodeMessage(bytes);
-  } catch (error) {
-    throw new Error(`malformed message: not msgpack (${(error as Error).message})`);
+  } catch {
+    throw new Error('malformed message: not valid msgpack; send one msgpack-encoded object per binary frame');
   }
   const parsed = ClientMessageSchema.safeParse(raw);
   if (!parsed.success) {

@@ -39,8 +39,8 @@ describe('several sessions in one server', () => {
   it('lists them, and each WebSocket talks to its own character', async () => {
     const health = await (await fetch(`${server.url}/api/health`)).json();
     expect(health.sessions).toEqual([
-      { name: 'default', character: 'aria' },
-      { name: 'kai', character: 'kai' },
+      { name: 'default', character: 'aria', clients: 0 },
+      { name: 'kai', character: 'kai', clients: 0 },
     ]);
     const aria = await ws();
     const kai = await ws('?session=kai');

@@ -27,6 +27,9 @@ export type Plan =
   /** Append to the queue; it runs when the current activity ends. */
   | { kind: 'enqueue'; queue: ActionRequest[] };
 
+/** Most steps waiting behind the running action; a request past it is refused (a flood of lines cannot grow the queue without end). */
+export const MAX_QUEUED = 8;
+
 const postureActionTo = (vocabulary: Vocabulary, posture: PostureName): ActionDefinition | undefined =>
   vocabulary.actions.find((a) => a.kind === 'posture' && a.to === posture);
 
@@ -36,6 +39,11 @@ export const postureAfter = (vocabulary: Vocabulary, posture: PostureName, queue
     const action = findAction(vocabulary, request.name);
     return action?.kind === 'posture' ? action.to : p;
   }, posture);
+
+const enqueue = (queue: readonly ActionRequest[], steps: ActionRequest[]): Plan =>
+  queue.length + steps.length > MAX_QUEUED
+    ? { kind: 'refuse', reason: `I already have ${queue.length} things lined up; ask again once I'm through them, or say "stop"` }
+    : { kind: 'enqueue', queue: steps };
 
 export const planRequest = (
   vocabulary: Vocabulary,
@@ -53,7 +61,7 @@ export const planRequest = (
 
   if (action.kind === 'posture') {
     if (posture === action.to) return { kind: 'refuse', reason: `already ${action.to}` };
-    return { kind: busy ? 'enqueue' : 'replace', queue: [request] };
+    return busy ? enqueue(state.queue, [request]) : { kind: 'replace', queue: [request] };
   }
 
   const steps: ActionRequest[] = [request];
@@ -63,6 +71,6 @@ export const planRequest = (
     if (!change) return { kind: 'refuse', reason: `no way to get ${action.posture} first` };
     steps.unshift({ name: change.name, directiveId: request.directiveId });
   }
-  if (!busy) return { kind: 'replace', queue: steps };
-  return interrupting ? { kind: 'replace', queue: steps } : { kind: 'enqueue', queue: steps };
+  if (!busy || interrupting) return { kind: 'replace', queue: steps };
+  return enqueue(state.queue, steps);
 };

@@ -50,6 +50,9 @@ export interface ConversationTurn {
 const FIELDS = ['action', 'expression', 'gaze'] as const;
 const fieldName = (d: Directive, field: (typeof FIELDS)[number]) => (field === 'gaze' ? d.gaze : d[field]?.name);
 
+/** Refusals told to the LLM next turn: the latest ones; older ones no longer matter to the user. */
+export const MAX_REFUSALS_TOLD = 8;
+
 export class Conversation {
   readonly embedded: EmbeddedInterpreter;
   private refusals: string[] = [];
@@ -64,7 +67,9 @@ export class Conversation {
 
   /** Engine events come here; refusals are told to the LLM next turn. */
   noteEngineEvent(event: EngineEvent): void {
-    if (event.type === 'action.refused') this.refusals.push(`${event.action}: ${event.reason}`);
+    if (event.type !== 'action.refused') return;
+    this.refusals.push(`${event.action}: ${event.reason}`);
+    if (this.refusals.length > MAX_REFUSALS_TOLD) this.refusals.shift();
   }
 
   history(limit?: number): StoredMessage[] {

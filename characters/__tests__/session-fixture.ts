@@ -7,7 +7,7 @@ export const simulatedPersona = (character?: string, options: { lipSyncText?: bo
   const session = new PersonaSession({ clock: new SimulatedClock(), source: null, character, ...options });
   const events: EngineEvent[] = [];
   session.onEvent((e) => events.push(e));
-  const act = (name: string, extra: { repeat?: number; speed?: number } = {}) =>
+  const act = (name: string, extra: { repeat?: number; speed?: number; queue?: boolean } = {}) =>
     session.submit({ id: `${name}-${events.length}-${session.world.time.tick}`, source: 'user', action: { name, ...extra } });
   /** Steps until `done` holds (or `maxTicks` pass); returns ticks taken. */
   const stepUntil = (done: () => boolean, maxTicks = 2000) => {

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_VOCABULARY } from '../default-vocabulary.js';
 import { gestureDuration, type GestureAction } from '../vocabulary.js';
+import { MAX_QUEUED } from '../behaviour-plan.js';
 import { simulatedPersona } from './session-fixture.js';
 
 const gestures = DEFAULT_VOCABULARY.actions.filter((a): a is GestureAction => a.kind === 'gesture');
@@ -113,6 +114,18 @@ describe('the default vocabulary', () => {
     expect(session.state().action).toBe('nod');
     stepUntil(() => !!find('action.started', 'step_right'));
     expect(find('action.started', 'step_right')!.at).toBeGreaterThanOrEqual(find('action.finished', 'nod')!.at);
+  });
+
+  it('holds at most MAX_QUEUED steps waiting; past that a request is refused, saying why', () => {
+    const { session, act, events } = simulatedPersona();
+    act('think');
+    session.step();
+    for (let i = 0; i < 6000; i++) act(i % 2 ? 'step_left' : 'step_right', { queue: true });
+    session.step();
+    expect(session.state().queue.length).toBe(MAX_QUEUED);
+    const refused = events.filter((e) => e.type === 'action.refused');
+    expect(refused.length).toBe(6000 - MAX_QUEUED);
+    expect((refused[0] as { reason: string }).reason).toMatch(/already have 8 things lined up/);
   });
 
   it('`stop` cancels the running action and clears the queue', () => {

@@ -12,7 +12,7 @@ import type { EngineEvent } from '../../protocol/events.js';
 import { SimulatedClock } from '../../engine/clock.js';
 import { PersonaSession } from '../../app/session.js';
 import { ARIA } from '../../characters/aria.js';
-import { Conversation, type ConversationEvent } from '../conversation.js';
+import { MAX_REFUSALS_TOLD, Conversation, type ConversationEvent } from '../conversation.js';
 import { ConversationStore } from '../conversation-store.js';
 import { OpenAiInterpreter } from '../openai-interpreter.js';
 import { OpenAiDouble } from './openai-double.js';
@@ -119,6 +119,17 @@ describe('conversation', () => {
     expect(system).toMatch(/refused these[\s\S]*sit_down: /);
     expect(system).toMatch(/Right now you are sitting/);
     expect(system).toContain(`Actions you can do (no others exist): ${ARIA.vocabulary.actions.map((a) => a.name).join(', ')}`);
+  });
+
+  it('keeps only the latest refusals for the next turn, however many the engine raised', async () => {
+    const { conversation } = setup();
+    for (let i = 0; i < 10_000; i++) conversation.noteEngineEvent({ type: 'action.refused', action: 'jump', reason: `refusal ${i}`, at: i });
+    double.queue({ pieces: ['{"dialogue":"ok"}'] });
+    await drain(conversation.say('why?').events);
+    const system = (double.requests.at(-1)!.body.messages as { role: string; content: string }[])[0]!.content;
+    expect(system.match(/- jump: refusal/g)?.length).toBe(MAX_REFUSALS_TOLD);
+    expect(system).toContain('refusal 9999');
+    expect(system).not.toContain('refusal 0\n');
   });
 
   it('answers with the embedded interpreter within 2 s when the LLM endpoint is down, and says so', async () => {

@@ -6,7 +6,6 @@ import { directiveSchemaFor, type Directive } from '../protocol/directive.js';
 import type { EngineEvent, PersonaState } from '../protocol/events.js';
 import { RealClock, type EngineClock } from '../engine/clock.js';
 import { startLoop, step, type LoopHandle } from '../engine/loop.js';
-import { createPersonaWorld, type PersonaWorld } from '../engine/world.js';
 import type { Schedule } from '../engine/schedule.js';
 import { getCharacter } from '../characters/index.js';
 import { actionNames, expressionNames } from '../characters/vocabulary.js';
@@ -14,7 +13,7 @@ import type { CharacterDefinition } from '../characters/types.js';
 import { createFrameSource, type FrameSource, type FrameSourceName } from '../native/index.js';
 import { EmbeddedInterpreter, type Interpretation } from '../persona/embedded-interpreter.js';
 import { createPersonaSchedule } from '../systems/schedule.js';
-import { inbox, outputs, personas, registerPersonaResources, type PublishedFrame } from '../systems/resources.js';
+import { createPersonaWorld, type PersonaWorld, type PublishedFrame } from '../systems/resources.js';
 import { spawnPersona } from '../systems/spawn-persona.js';
 import { extractState } from '../systems/output/publish-state.js';
 
@@ -40,7 +39,7 @@ export interface SessionOptions {
 
 export class PersonaSession {
   readonly world: PersonaWorld;
-  readonly schedule: Schedule;
+  readonly schedule: Schedule<PersonaWorld>;
   readonly character: CharacterDefinition;
   readonly eid: number;
   readonly fps: number;
@@ -56,8 +55,7 @@ export class PersonaSession {
     this.fps = options.fps ?? 30;
     this.width = options.width ?? 512;
     this.height = options.height ?? 512;
-    this.world = createPersonaWorld({ clock: options.clock ?? new RealClock(), hz: this.fps });
-    registerPersonaResources(this.world, { lipSyncText: options.lipSyncText ?? false });
+    this.world = createPersonaWorld({ clock: options.clock ?? new RealClock(), hz: this.fps, settings: { lipSyncText: options.lipSyncText ?? false } });
     this.schedule = createPersonaSchedule();
     const source = options.source === undefined ? 'puppet' : options.source;
     this.source = typeof source === 'string' ? createFrameSource(source, this.width, this.height) : source;
@@ -83,29 +81,29 @@ export class PersonaSession {
       const issue = parsed.error.issues[0];
       throw new Error(`invalid directive: ${issue?.path.join('.') || 'directive'}: ${issue?.message}`);
     }
-    inbox(this.world).push({ eid: this.eid, directive: parsed.data });
+    this.world.resources.inbox.push({ eid: this.eid, directive: parsed.data });
     return parsed.data;
   }
 
   state(): PersonaState {
-    return extractState(personas(this.world).get(this.eid)!, this.world.time.tick);
+    return extractState(this.world.resources.personas.get(this.eid)!, this.world.time.tick);
   }
 
   onFrame(listener: (frame: PublishedFrame) => void): () => void {
-    const set = outputs(this.world).frame;
+    const set = this.world.resources.outputs.frame;
     set.add(listener);
     return () => set.delete(listener);
   }
 
   onEvent(listener: (event: EngineEvent) => void): () => void {
-    const set = outputs(this.world).event;
+    const set = this.world.resources.outputs.event;
     const wrapped = (_eid: number, event: EngineEvent) => listener(event);
     set.add(wrapped);
     return () => set.delete(wrapped);
   }
 
   onState(listener: (state: PersonaState) => void): () => void {
-    const set = outputs(this.world).state;
+    const set = this.world.resources.outputs.state;
     const wrapped = (_eid: number, state: PersonaState) => listener(state);
     set.add(wrapped);
     return () => set.delete(wrapped);
@@ -129,7 +127,7 @@ export class PersonaSession {
   stop(): void {
     this.loop?.stop();
     this.loop = null;
-    personas(this.world).get(this.eid)?.actor.stop();
+    this.world.resources.personas.get(this.eid)?.actor.stop();
     this.source?.dispose();
   }
 }

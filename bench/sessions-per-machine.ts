@@ -5,7 +5,7 @@
  */
 import { encodeFrameInto, frameMessageSize } from '../protocol/frame-encoding.js';
 import { distribution } from '../engine/profiler.js';
-import { frameRings } from '../systems/resources.js';
+
 import { PersonaSession } from '../app/session.js';
 import { randomDirectives } from './random-directives.js';
 
@@ -35,7 +35,7 @@ const runStep = async (count: number, seconds: number): Promise<SessionStep> => 
   await sleep(1000); // warm-up, not counted
   for (const s of sessions) {
     s.world.profiler.ticks.clear();
-    for (const ring of frameRings(s.world).values()) ring.skipped = 0;
+    for (const ring of s.world.resources.frameRings.values()) ring.skipped = 0;
   }
   const droppedBefore = sessions.map((s) => s.droppedTicks);
   published = 0;
@@ -46,7 +46,7 @@ const runStep = async (count: number, seconds: number): Promise<SessionStep> => 
   }
   const p99s = sessions.map((s) => distribution(s.world.profiler.ticks.values())?.p99 ?? Infinity);
   const dropped = sessions.reduce((sum, s, i) => sum + s.droppedTicks - droppedBefore[i]!, 0);
-  const skipped = sessions.reduce((sum, s) => sum + [...frameRings(s.world).values()].reduce((a, r) => a + r.skipped, 0), 0);
+  const skipped = sessions.reduce((sum, s) => sum + [...s.world.resources.frameRings.values()].reduce((a, r) => a + r.skipped, 0), 0);
   sessions.forEach((s) => s.stop());
   const budget = 1000 / 30;
   const worst = Math.max(...p99s);

@@ -7,7 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { encodeFrameInto, frameMessageSize } from '../protocol/frame-encoding.js';
 import { distribution } from '../engine/profiler.js';
-import { frameRings } from '../systems/resources.js';
+
 import { PersonaSession } from '../app/session.js';
 import { randomDirectives } from './random-directives.js';
 
@@ -46,7 +46,7 @@ export const runSoak = async ({ minutes, out }: { minutes: number; out: string }
       nextReport += 60_000;
     }
   }
-  const skipped = [...frameRings(session.world).values()].reduce((a, r) => a + r.skipped, 0);
+  const skipped = [...session.world.resources.frameRings.values()].reduce((a, r) => a + r.skipped, 0);
   const dropped = session.droppedTicks;
   session.stop();
   const rssEnd = mb();

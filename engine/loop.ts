@@ -3,10 +3,10 @@
  * `maxCatchUp` at once, the rest counted as dropped) so engine time never drifts from the clock.
  */
 import type { Schedule } from './schedule.js';
-import type { PersonaWorld } from './world.js';
+import type { EngineWorld } from './world.js';
 
 /** Advances engine time by one step and runs the schedule. Tests call this directly. */
-export const step = (world: PersonaWorld, schedule: Schedule, lateness = 0): void => {
+export const step = <W extends EngineWorld>(world: W, schedule: Schedule<W>, lateness = 0): void => {
   world.time.now += world.time.dt;
   schedule.runTick(world, lateness);
 };
@@ -18,7 +18,7 @@ export interface LoopHandle {
 }
 
 /** Runs the schedule in real time until stopped. */
-export const startLoop = (world: PersonaWorld, schedule: Schedule, maxCatchUp = 3): LoopHandle => {
+export const startLoop = <W extends EngineWorld>(world: W, schedule: Schedule<W>, maxCatchUp = 3): LoopHandle => {
   let stopped = false;
   let dropped = 0;
   let timer: NodeJS.Timeout | undefined;

@@ -2,25 +2,26 @@
  * The tick schedule: named phases in a fixed order, each a list of named systems. All ordering
  * lives here; systems never call each other. Registration happens in one file (systems/schedule.ts).
  */
-import type { PersonaWorld } from './world.js';
+import type { EngineWorld } from './world.js';
 
 export const PHASES = ['input', 'behaviour', 'animation', 'frame', 'output', 'profile'] as const;
 export type Phase = (typeof PHASES)[number];
 
-export type System = (world: PersonaWorld) => void;
+export type System<W extends EngineWorld = EngineWorld> = (world: W) => void;
 
-interface Entry {
+interface Entry<W extends EngineWorld> {
   name: string;
-  run: System;
+  run: System<W>;
   column: number;
 }
 
-export class Schedule {
-  private readonly phases = new Map<Phase, Entry[]>(PHASES.map((p) => [p, []]));
-  private ordered: Entry[] = [];
+/** `W` is the world its systems take (with their resources). */
+export class Schedule<W extends EngineWorld = EngineWorld> {
+  private readonly phases = new Map<Phase, Entry<W>[]>(PHASES.map((p) => [p, []]));
+  private ordered: Entry<W>[] = [];
   private names: string[] = [];
 
-  add(phase: Phase, name: string, run: System): this {
+  add(phase: Phase, name: string, run: System<W>): this {
     const entries = this.phases.get(phase);
     if (!entries) throw new Error(`unknown phase "${phase}"; phases are ${PHASES.join(', ')}`);
     if (entries.some((e) => e.name === name)) throw new Error(`system "${name}" is already in phase "${phase}"`);
@@ -38,7 +39,7 @@ export class Schedule {
   }
 
   /** Runs one tick at the world's current time: every phase in order, timing each system. */
-  runTick(world: PersonaWorld, lateness = 0): void {
+  runTick(world: W, lateness = 0): void {
     const { profiler } = world;
     if (!profiler.enabled) {
       for (const entry of this.ordered) entry.run(world);

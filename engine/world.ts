@@ -1,6 +1,8 @@
 /**
  * The world: bitecs entity storage plus the context every system reads — time, clock, timers,
- * queues in and out. Time and resources live here, never in globals.
+ * component columns, queues in and out, and typed resources. Time and resources live here, never
+ * in globals. The engine does not know which resources the systems need: `R` is theirs (see
+ * systems/resources.ts), given when the world is created.
  */
 import { createWorld, type World } from 'bitecs';
 import type { EngineEvent } from '../protocol/events.js';
@@ -18,7 +20,7 @@ export interface WorldTime {
   tick: number;
 }
 
-export interface WorldContext {
+export interface WorldContext<R extends object = object> {
   time: WorldTime;
   /** This world's component columns (never shared with another world). */
   components: Components;
@@ -28,33 +30,29 @@ export interface WorldContext {
   events: { eid: number; event: EngineEvent }[];
   /** Frame-budget timings: every tick's systems, native fills, sends, GC, event-loop delay. */
   profiler: TickProfiler;
-  /** Named resources that plugins and systems share (frame rings, actors, sinks). */
-  resources: Map<string, unknown>;
+  /** The resources systems share (frame rings, actors, sinks), as typed fields (Bevy's `Res<T>`). */
+  resources: R;
 }
 
-export type PersonaWorld = World<WorldContext>;
+/** A world as the engine sees it; systems use `EngineWorld<TheirResources>`. */
+export type EngineWorld<R extends object = object> = World<WorldContext<R>>;
 
-export interface WorldOptions {
+export interface WorldOptions<R extends object> {
   clock: EngineClock;
   /** Ticks per second: 30 or 60. */
   hz: number;
+  resources: R;
 }
 
-export const createPersonaWorld = ({ clock, hz }: WorldOptions): PersonaWorld => {
+export const createEngineWorld = <R extends object>({ clock, hz, resources }: WorldOptions<R>): EngineWorld<R> => {
   const time: WorldTime = { now: clock.now(), dt: 1000 / hz, tick: 0 };
-  return createWorld<WorldContext>({
+  return createWorld<WorldContext<R>>({
     time,
     components: createComponents(),
     clock,
     timers: new EngineTimers(() => time.now),
     events: [],
     profiler: new TickProfiler(hz * 60),
-    resources: new Map(),
+    resources,
   });
-};
-
-/** Gets a resource a plugin registered, or throws naming it. */
-export const resource = <T>(world: PersonaWorld, key: string): T => {
-  if (!world.resources.has(key)) throw new Error(`world resource "${key}" is not registered`);
-  return world.resources.get(key) as T;
 };

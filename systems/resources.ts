@@ -1,12 +1,13 @@
 /**
- * Typed access to the world resources the systems share: behaviour actors by entity, directive
- * inbox, frame rings, and the output sinks. Registered by `registerPersonaResources`.
+ * The world resources the systems share, as typed fields of the world (`world.resources.inbox`):
+ * behaviour actors by entity, the directive inbox, frame rings, the output sinks and settings.
+ * `createPersonaWorld` makes a world with them.
  */
 import type { Actor } from 'xstate';
 import type { Directive } from '../protocol/directive.js';
 import type { EngineEvent, PersonaState } from '../protocol/events.js';
-import type { PersonaWorld } from '../engine/world.js';
-import { resource } from '../engine/world.js';
+import type { EngineClock } from '../engine/clock.js';
+import { createEngineWorld, type EngineWorld } from '../engine/world.js';
 import type { BehaviourChart } from '../characters/behaviour-chart.js';
 import type { CharacterDefinition } from '../characters/types.js';
 import type { FrameSource } from '../native/index.js';
@@ -86,29 +87,34 @@ export interface Outputs {
   event: Set<(eid: number, event: EngineEvent) => void>;
 }
 
-export const PERSONAS = 'personas';
-export const INBOX = 'inbox';
-export const FRAME_RINGS = 'frameRings';
-export const OUTPUTS = 'outputs';
-
 /** Session-wide switches the systems read. */
 export interface PersonaSettings {
   /** Turn each directive's dialogue into a text-driven mouth track (the speech layer). */
   lipSyncText: boolean;
 }
 
-export const SETTINGS = 'settings';
+export interface PersonaResources {
+  /** Behaviour actors and characters, by entity: the side table xstate refs live in. */
+  personas: Map<number, PersonaRecord>;
+  /** Directives waiting for the next input phase. */
+  inbox: { eid: number; directive: Directive }[];
+  frameRings: Map<number, FrameRing>;
+  outputs: Outputs;
+  settings: PersonaSettings;
+}
 
-export const registerPersonaResources = (world: PersonaWorld, settings: PersonaSettings = { lipSyncText: false }): void => {
-  world.resources.set(SETTINGS, settings);
-  world.resources.set(PERSONAS, new Map<number, PersonaRecord>());
-  world.resources.set(INBOX, [] as { eid: number; directive: Directive }[]);
-  world.resources.set(FRAME_RINGS, new Map<number, FrameRing>());
-  world.resources.set(OUTPUTS, { frame: new Set(), state: new Set(), event: new Set() } satisfies Outputs);
-};
+/** The world the persona systems run on. */
+export type PersonaWorld = EngineWorld<PersonaResources>;
 
-export const personas = (world: PersonaWorld) => resource<Map<number, PersonaRecord>>(world, PERSONAS);
-export const inbox = (world: PersonaWorld) => resource<{ eid: number; directive: Directive }[]>(world, INBOX);
-export const frameRings = (world: PersonaWorld) => resource<Map<number, FrameRing>>(world, FRAME_RINGS);
-export const outputs = (world: PersonaWorld) => resource<Outputs>(world, OUTPUTS);
-export const settings = (world: PersonaWorld) => resource<PersonaSettings>(world, SETTINGS);
+export const createPersonaWorld = (options: { clock: EngineClock; hz: number; settings?: PersonaSettings }): PersonaWorld =>
+  createEngineWorld<PersonaResources>({
+    clock: options.clock,
+    hz: options.hz,
+    resources: {
+      personas: new Map(),
+      inbox: [],
+      frameRings: new Map(),
+      outputs: { frame: new Set(), state: new Set(), event: new Set() },
+      settings: options.settings ?? { lipSyncText: false },
+    },
+  });

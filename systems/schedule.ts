@@ -1,5 +1,6 @@
 /** The one schedule file: every system, in its phase, in run order. */
 import { Schedule } from '../engine/schedule.js';
+import type { PersonaWorld } from './resources.js';
 import { applyDirectives } from './input/apply-directives.js';
 import { fireBehaviourTimers } from './behaviour/fire-behaviour-timers.js';
 import { easePoseTowardTarget } from './animation/ease-pose.js';
@@ -9,8 +10,8 @@ import { publishEvents } from './output/publish-events.js';
 import { publishFrames } from './output/publish-frames.js';
 import { publishState } from './output/publish-state.js';
 
-export const createPersonaSchedule = (): Schedule =>
-  new Schedule()
+export const createPersonaSchedule = (): Schedule<PersonaWorld> =>
+  new Schedule<PersonaWorld>()
     .add('input', 'apply-directives', applyDirectives)
     .add('behaviour', 'fire-behaviour-timers', fireBehaviourTimers)
     .add('animation', 'ease-pose', easePoseTowardTarget)

@@ -6,12 +6,11 @@ import { addComponent, addEntity } from 'bitecs';
 import { createActor } from 'xstate';
 import { CONDITIONING, HAND_CHANNEL_COUNT } from '../protocol/conditioning.js';
 import { ROTATION_STRIDE, MAX_ENTITIES } from '../engine/components.js';
-import type { PersonaWorld } from '../engine/world.js';
 import { behaviourChart } from '../characters/behaviour-chart.js';
 import type { CharacterDefinition } from '../characters/types.js';
 import type { FrameSource } from '../native/index.js';
 import { PoseTargetWriter } from './behaviour/pose-target-writer.js';
-import { frameRings, personas, type FrameRing } from './resources.js';
+import type { FrameRing, PersonaWorld } from './resources.js';
 
 export const RING_SIZE = 3;
 
@@ -52,7 +51,7 @@ export const spawnPersona = (world: PersonaWorld, character: CharacterDefinition
   };
   for (const type of ['action.started', 'action.finished', 'action.refused', 'expression.changed'] as const) actor.on(type, forward);
   actor.start();
-  personas(world).set(eid, { character, actor, targets });
+  world.resources.personas.set(eid, { character, actor, targets });
 
   if (source) {
     source.configure(character.look);
@@ -71,7 +70,7 @@ export const spawnPersona = (world: PersonaWorld, character: CharacterDefinition
       lastError: null,
     };
     FrameSlot.ring[eid] = eid;
-    frameRings(world).set(eid, ring);
+    world.resources.frameRings.set(eid, ring);
   }
   return eid;
 };

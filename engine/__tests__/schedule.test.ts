@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from '../clock.js';
 import { step } from '../loop.js';
 import { PHASES, Schedule } from '../schedule.js';
-import { createPersonaWorld } from '../world.js';
+import { createEngineWorld } from '../world.js';
 
 describe('schedule', () => {
   it('runs the phases in order each tick, on the simulated clock', () => {
-    const world = createPersonaWorld({ clock: new SimulatedClock(), hz: 30 });
+    const world = createEngineWorld({ clock: new SimulatedClock(), hz: 30, resources: {} });
     const seen: string[] = [];
     const schedule = new Schedule();
     // Registered out of order on purpose: the phase decides, not the registration order.
@@ -26,7 +26,7 @@ describe('schedule', () => {
   });
 
   it('records a timing for every system and every tick', () => {
-    const world = createPersonaWorld({ clock: new SimulatedClock(), hz: 60 });
+    const world = createEngineWorld({ clock: new SimulatedClock(), hz: 60, resources: {} });
     const schedule = new Schedule().add('input', 'a', () => {}).add('output', 'b', () => {});
     for (let i = 0; i < 5; i++) step(world, schedule);
     expect(world.profiler.ticks.values()).toHaveLength(5);
@@ -34,7 +34,7 @@ describe('schedule', () => {
   });
 
   it('records each tick\'s CPU time when given a CPU clock, in the window and the trace', () => {
-    const world = createPersonaWorld({ clock: new SimulatedClock(), hz: 30 });
+    const world = createEngineWorld({ clock: new SimulatedClock(), hz: 30, resources: {} });
     const schedule = new Schedule().add('input', 'a', () => {});
     step(world, schedule);
     expect(world.profiler.window(60, 33.3).tickCpu).toBeNull(); // off by default
@@ -51,7 +51,7 @@ describe('schedule', () => {
 
 describe('engine timers', () => {
   it('fire at their due time in engine time, earliest first', () => {
-    const world = createPersonaWorld({ clock: new SimulatedClock(), hz: 30 });
+    const world = createEngineWorld({ clock: new SimulatedClock(), hz: 30, resources: {} });
     const fired: string[] = [];
     world.timers.setTimeout(() => fired.push('b'), 100);
     world.timers.setTimeout(() => fired.push('a'), 50);

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { PersonaSession } from '../../app/session.js';
 import { SimulatedClock } from '../../engine/clock.js';
-import { frameRings, type PublishedFrame } from '../resources.js';
+import type { PublishedFrame } from '../resources.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let session: PersonaSession | null = null;
@@ -51,7 +51,7 @@ describe('holding a published frame', () => {
     expect(later.some((f) => f.rgba !== held.rgba && Buffer.compare(f.rgba, pixels) !== 0)).toBe(true); // frames did change
     expect(later.every((f) => f.rgba !== held.rgba)).toBe(true); // never published from the held buffer
     expect(Buffer.compare(held.rgba, pixels)).toBe(0); // and never written into
-    const ring = frameRings(session.world).get(session.eid)!;
+    const ring = session.world.resources.frameRings.get(session.eid)!;
     const index = ring.buffers.indexOf(held.rgba);
     expect(ring.state[index]).toBe('held');
     release!();

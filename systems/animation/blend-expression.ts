@@ -4,8 +4,8 @@
  * top — and eases the shown Expression toward it, each channel at its layer's pace.
  */
 import { EXPRESSION_CHANNEL_COUNT, channelIndex } from '../../protocol/conditioning.js';
-import type { PersonaWorld } from '../../engine/world.js';
-import { personas } from '../resources.js';
+import type { PersonaWorld } from '../resources.js';
+
 import { visemeAt, VISEME_CHANNELS } from './visemes.js';
 
 const BLINK = [channelIndex('blinkLeft'), channelIndex('blinkRight')];
@@ -17,7 +17,7 @@ const SPEECH_MS = 60;
 export const blendExpressionTowardTarget = (world: PersonaWorld): void => {
   const { Expression, ExpressionTarget } = world.components;
   const dt = world.time.dt;
-  for (const [eid, persona] of personas(world)) {
+  for (const [eid, persona] of world.resources.personas) {
     const face = persona.targets.face;
     const base = eid * EXPRESSION_CHANNEL_COUNT;
     const target = ExpressionTarget.weight.subarray(base, base + EXPRESSION_CHANNEL_COUNT);

@@ -6,7 +6,7 @@ import { query } from 'bitecs';
 import { HAND_CHANNEL_COUNT } from '../../protocol/conditioning.js';
 import { jointIndex } from '../../protocol/skeleton.js';
 import { ROTATION_STRIDE } from '../../engine/components.js';
-import type { PersonaWorld } from '../../engine/world.js';
+import type { PersonaWorld } from '../resources.js';
 import { springStep } from './spring.js';
 
 const BREATH_PERIOD_MS = 4200;

@@ -8,7 +8,7 @@ import { EXPRESSION_CHANNEL_COUNT, HAND_CHANNEL_COUNT, channelIndex, type Expres
 import type { GazeTarget } from '../../protocol/directive.js';
 import { JOINTS, jointIndex, type BodyPose, type HandShape } from '../../protocol/skeleton.js';
 import { ROTATION_STRIDE } from '../../engine/components.js';
-import type { PersonaWorld } from '../../engine/world.js';
+import type { PersonaWorld } from '../resources.js';
 import type { PersonaTargets } from '../../characters/behaviour-chart.js';
 import { findExpression, type FaceChannels, type GestureAction, type Keyframe, type PostureName, type Vocabulary } from '../../characters/vocabulary.js';
 

@@ -4,8 +4,7 @@
  * presents the newest finished one. No free buffer means the source is behind: skip, never wait.
  */
 import { query } from 'bitecs';
-import type { PersonaWorld } from '../../engine/world.js';
-import { frameRings, retireBuffer, type FrameRing } from '../resources.js';
+import { retireBuffer, type FrameRing, type PersonaWorld } from '../resources.js';
 import { packConditioning } from './pack-conditioning.js';
 
 const settle = (ring: FrameRing, index: number) => {
@@ -20,7 +19,7 @@ const settle = (ring: FrameRing, index: number) => {
 };
 
 export const submitFrames = (world: PersonaWorld): void => {
-  const rings = frameRings(world);
+  const rings = world.resources.frameRings;
   const { FrameSlot, Pose } = world.components;
   for (const eid of query(world, [FrameSlot, Pose])) {
     const ring = rings.get(FrameSlot.ring[eid]!);

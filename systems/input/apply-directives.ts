@@ -1,12 +1,11 @@
 /** Input phase: drains queued Directives into each persona's behaviour actor as chart events. */
-import type { PersonaWorld } from '../../engine/world.js';
-import { inbox, personas, settings } from '../resources.js';
+import type { PersonaWorld } from '../resources.js';
 
 export const applyDirectives = (world: PersonaWorld): void => {
-  const queue = inbox(world);
+  const queue = world.resources.inbox;
   if (queue.length === 0) return;
-  const table = personas(world);
-  const { lipSyncText } = settings(world);
+  const table = world.resources.personas;
+  const { lipSyncText } = world.resources.settings;
   for (const { eid, directive } of queue.splice(0)) {
     const persona = table.get(eid);
     if (!persona) continue; // despawned since it was queued

@@ -1,10 +1,9 @@
 /** Output phase: hands each persona's newest finished frame, once, to the frame sinks (preview, WebRTC). */
-import type { PersonaWorld } from '../../engine/world.js';
-import { frameRings, holdBuffer, outputs } from '../resources.js';
+import { holdBuffer, type PersonaWorld } from '../resources.js';
 
 export const publishFrames = (world: PersonaWorld): void => {
-  const sinks = outputs(world).frame;
-  for (const [eid, ring] of frameRings(world)) {
+  const sinks = world.resources.outputs.frame;
+  for (const [eid, ring] of world.resources.frameRings) {
     const i = ring.presented;
     if (i < 0 || ring.seq[i]! <= ring.lastPublishedSeq) continue;
     ring.lastPublishedSeq = ring.seq[i]!;

@@ -1,7 +1,6 @@
 /** Output phase: extracts each persona's state for the UI (incl. the chart's active states and queue) and publishes changes. */
 import type { PersonaState } from '../../protocol/events.js';
-import type { PersonaWorld } from '../../engine/world.js';
-import { outputs, personas, type PersonaRecord } from '../resources.js';
+import type { PersonaRecord, PersonaWorld } from '../resources.js';
 
 /** Active state paths, one per region leaf: "activity.gesturing.keyframe", "posture.sitting", … */
 const activePaths = (value: unknown, prefix = ''): string[] => {
@@ -27,9 +26,9 @@ export const extractState = (persona: PersonaRecord, tick: number): PersonaState
 };
 
 export const publishState = (world: PersonaWorld): void => {
-  const sinks = outputs(world).state;
+  const sinks = world.resources.outputs.state;
   if (sinks.size === 0) return;
-  for (const [eid, persona] of personas(world)) {
+  for (const [eid, persona] of world.resources.personas) {
     const state = extractState(persona, world.time.tick);
     const key = JSON.stringify({ ...state, tick: 0 });
     if (persona.lastStateKey === key) continue;

@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { z } from 'zod';
 import { startServer } from './server.js';
-import { PROVIDER_FLAGS, PROVIDER_HELP, personaConfigInput, interpret, importCard } from './persona-commands.js';
+import { ConfigError, PROVIDER_FLAGS, PROVIDER_HELP, personaConfigInput, interpret, importCard } from './persona-commands.js';
 import { ServerConfigSchema } from '../protocol/config.js';
 import { getCharacter } from '../characters/index.js';
 import { actionNames, expressionNames } from '../characters/vocabulary.js';
@@ -46,6 +46,7 @@ Watch the stream at /viewer (any browser), /obs (an OBS browser source), or POST
   interpret: `persona interpret "<line>" — print { "input", "directives", "reply" } for a line as one JSON line
 
   --jsonl         read one line of text per input line from stdin; write one JSON line per input, in order
+                  (a line over 64 KiB gets a JSON line with an "error" and is skipped)
   --character ID  whose vocabulary and voice to use (default aria)
 ${PROVIDER_HELP}`,
   'import-card': `persona import-card FILE — import a Character Card V2/V3 (.json, or .png with the card embedded)
@@ -75,13 +76,6 @@ ${PROVIDER_HELP}`,
 };
 
 const env = process.env;
-
-/** Bad settings: one line a problem, each naming the flag (or variable) to fix. `main` prints them and exits 2. */
-class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(problems.join('; '));
-  }
-}
 
 /** Where each setting comes from: its flag and its environment variable (the variable is named when the flag was not given). */
 const SETTING_SOURCES: Record<string, [flag: string | undefined, variable: string | undefined]> = {
@@ -117,7 +111,7 @@ const preview = (value: unknown) => {
   return shown.length > 80 ? `${shown.slice(0, 77)}…` : shown;
 };
 
-/** "--token: must be at least 16 characters" for one zod issue of ServerConfigSchema. */
+/** "--token: must be at least 16 characters" for one zod issue of ServerConfigSchema (or of PersonaConfigSchema under `persona.`). */
 const describeSettingIssue = (issue: z.core.$ZodIssue, input: unknown, given: Record<string, unknown>): string => {
   const key = issue.path.filter((p) => typeof p === 'string').join('.');
   const setting = Object.keys(SETTING_SOURCES).find((k) => key === k || key.startsWith(`${k}.`));
@@ -130,7 +124,7 @@ const describeSettingIssue = (issue: z.core.$ZodIssue, input: unknown, given: Re
     case 'too_small':
     case 'too_big': {
       const bound = issue.code === 'too_small' ? `at least ${String(issue.minimum)}` : `at most ${String(issue.maximum)}`;
-      if (issue.origin === 'string') return `${name}: must be ${bound} characters`;
+      if (issue.origin === 'string') return issue.code === 'too_small' && Number(issue.minimum) === 1 ? `${name}: must not be empty` : `${name}: must be ${bound} characters`;
       if (issue.origin === 'array') return `${name}: must have ${bound}`;
       return `${name}: must be ${bound}${echo}`;
     }
@@ -173,7 +167,9 @@ export const main = async (argv: string[]): Promise<number> => {
     if (command === 'soak') {
       const { runSoak } = await import('../bench/soak.js');
       const { values } = parseArgs({ args: rest, options: { minutes: { type: 'string' }, out: { type: 'string' } } });
-      await runSoak({ minutes: Number(values.minutes ?? 30), out: values.out ?? 'bench/results/soak.json' });
+      const minutes = Number(values.minutes ?? 30);
+      if (!(minutes > 0)) throw new ConfigError([`--minutes: must be a positive number (got ${preview(values.minutes)})`]);
+      await runSoak({ minutes, out: values.out ?? 'bench/results/soak.json' });
       return 0;
     }
     const { runBench } = await import('../bench/run.js');
@@ -182,8 +178,16 @@ export const main = async (argv: string[]): Promise<number> => {
     return 0;
   } catch (error) {
     if (error instanceof ConfigError) {
-      const [only, ...more] = error.problems;
-      console.error(more.length ? `persona ${command}: bad settings:\n${error.problems.map((p) => `  ${p}`).join('\n')}` : `persona ${command}: ${only}`);
+      // Every command's bad settings look the same: one line a problem, naming the flag or variable; exit 2.
+      const { invalid } = error;
+      const problems = [...new Set([...error.problems, ...(invalid?.issues.map((issue) => describeSettingIssue(issue, invalid.input, invalid.given)) ?? [])])];
+      const [only, ...more] = problems;
+      console.error(more.length ? `persona ${command}: bad settings:\n${problems.map((p) => `  ${p}`).join('\n')}` : `persona ${command}: ${only}`);
+      return 2;
+    }
+    if ((error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS_')) {
+      // An unknown flag or one without its value is a bad setting too.
+      console.error(`persona ${command}: ${(error as Error).message}\n(persona ${command} --help lists its flags)`);
       return 2;
     }
     console.error(`persona ${command}: ${(error as Error).message}`);
@@ -249,7 +253,7 @@ const serve = async (args: string[]): Promise<number> => {
   };
   // Every problem at once, one line each, before anything starts.
   const parsed = ServerConfigSchema.safeParse(settings);
-  if (!parsed.success) throw new ConfigError([...new Set(parsed.error.issues.map((issue) => describeSettingIssue(issue, settings, values)))]);
+  if (!parsed.success) throw new ConfigError([], { issues: parsed.error.issues, input: settings, given: values });
   const server = await startServer(parsed.data);
   console.log(`persona: ${server.session.character.name} is live at ${server.url}`);
   for (const [name, served] of [...server.sessions].slice(1)) console.log(`persona: ${served.session.character.name} is live at ${server.url}/?session=${name}`);
@@ -282,6 +286,7 @@ const trace = async (args: string[]): Promise<number> => {
   const { values } = parseArgs({ args, options: { seconds: { type: 'string' }, out: { type: 'string' }, url: { type: 'string' }, token: { type: 'string' } } });
   const base = values.url ?? env.PERSONA_URL ?? 'http://127.0.0.1:7860';
   const seconds = values.seconds ?? '10';
+  if (!(Number(seconds) > 0 && Number(seconds) <= 60)) throw new ConfigError([`--seconds: must be more than 0 and at most 60 (got ${preview(seconds)})`]);
   const token = values.token ?? env.PERSONA_TOKEN;
   const response = await fetch(`${base}/api/trace?seconds=${encodeURIComponent(seconds)}`, {
     headers: token ? { authorization: `Bearer ${token}` } : {},

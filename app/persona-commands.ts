@@ -1,12 +1,14 @@
-/** The conversation-layer commands of `persona`: `interpret` (one line or --jsonl), `import-card`, and the provider flags `serve` shares. */
+/**
+ * The conversation-layer commands of `persona`: `interpret` (one line or --jsonl), `import-card`, the
+ * provider flags `serve` shares, and `ConfigError`, how any command reports bad settings.
+ */
 import { readFileSync, statSync } from 'node:fs';
-import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import type { z } from 'zod';
 import { PersonaConfigSchema, personaConfigFromEnv, type PersonaConfig, type PersonaConfigInput } from '../protocol/persona-config.js';
-import { CHARACTER_ID, MAX_CARD_IMAGE_BYTES, importCard as readCard, readCardBytes } from '../persona/character-card.js';
+import { MAX_INBOUND_BYTES } from '../protocol/wire.js';
+import { MAX_CARD_IMAGE_BYTES, importCard as readCard, readCardBytes } from '../persona/character-card.js';
 import { saveImportedCharacter } from '../persona/imported-characters.js';
-import { resolveDataDir } from '../persona/conversation-store.js';
 import { resolveCharacter } from './resolve-character.js';
 import { createInterpreter } from '../persona/create-interpreter.js';
 import { collectTurn, type Interpreter } from '../persona/interpreter.js';
@@ -23,11 +25,29 @@ export const PROVIDER_HELP = `  --provider P    who interprets chat: embedded (d
   --model NAME    model name on that server (env PERSONA_OPENAI_MODEL); key from PERSONA_OPENAI_API_KEY or OPENAI_API_KEY
   --gguf PATH     local .gguf model for --provider llama (env PERSONA_LLAMA_MODEL)`;
 
+/**
+ * Bad settings. `problems` are finished lines; `invalid` holds a schema's issues, which `main`
+ * (app/cli.ts) words one line each, naming the flag or variable to fix. Either way it exits 2.
+ */
+export class ConfigError extends Error {
+  constructor(
+    readonly problems: string[],
+    readonly invalid?: { issues: readonly z.core.$ZodIssue[]; input: unknown; given: Record<string, unknown> },
+  ) {
+    super([...problems, ...(invalid?.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`) ?? [])].join('; '));
+  }
+}
+
 type ProviderValues = { provider?: string; 'base-url'?: string; model?: string; gguf?: string };
 
 /** Env first, then flags, not yet validated (serve validates it with the rest of its settings). */
 export const personaConfigInput = (values: ProviderValues): PersonaConfigInput => {
-  const input = personaConfigFromEnv(process.env);
+  let input: PersonaConfigInput;
+  try {
+    input = personaConfigFromEnv(process.env);
+  } catch (error) {
+    throw new ConfigError([(error as Error).message]); // a variable that is not a number
+  }
   return {
     ...input,
     ...(values.provider && { provider: values.provider as PersonaConfigInput['provider'] }),
@@ -36,14 +56,22 @@ export const personaConfigInput = (values: ProviderValues): PersonaConfigInput =
   };
 };
 
-/** Env first, then flags; throws a message naming the bad value. */
+/** Env first, then flags; throws a ConfigError with every problem. Issue paths are those `serve` sees: persona.provider. */
 export const personaConfigFrom = (values: ProviderValues): PersonaConfig => {
-  const parsed = PersonaConfigSchema.safeParse(personaConfigInput(values));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new Error(`${issue.path.join('.') || 'config'}: ${issue.message}`);
-  }
+  const input = personaConfigInput(values);
+  const parsed = PersonaConfigSchema.safeParse(input);
+  if (!parsed.success)
+    throw new ConfigError([], { issues: parsed.error.issues.map((issue) => ({ ...issue, path: ['persona', ...issue.path] })), input: { persona: input }, given: values });
   return parsed.data;
+};
+
+/** The data dir setting alone (PERSONA_DATA_DIR), for commands that need nothing else. */
+const dataDirFrom = (): string | undefined => {
+  const input = { dataDir: process.env.PERSONA_DATA_DIR };
+  const parsed = PersonaConfigSchema.pick({ dataDir: true }).safeParse(input);
+  if (!parsed.success)
+    throw new ConfigError([], { issues: parsed.error.issues.map((issue) => ({ ...issue, path: ['persona', ...issue.path] })), input: { persona: input }, given: {} });
+  return parsed.data.dataDir;
 };
 
 /** Writes to stdout, waiting when the pipe is full so a slow reader does not make output pile up in memory. */
@@ -55,6 +83,61 @@ const interpretOne = async (interpreter: Interpreter, input: string) => {
   const { directives, reply } = await collectTurn(interpreter.stream({ line: input }));
   return { input, directives, reply };
 };
+
+/** Most bytes one --jsonl input line may hold: as much as one WebSocket message (protocol/wire.ts). */
+export const MAX_JSONL_LINE_BYTES = MAX_INBOUND_BYTES;
+
+/** A line of input, or the start of one that ran past the limit (the rest of it is read and dropped). */
+export type InputLine = { line: string } | { tooLong: string };
+
+/**
+ * The lines of `input`, split at \n, \r\n or \r as readline splits them, holding at most `maxBytes` of
+ * one line. A longer line is reported as `tooLong` as soon as it passes the limit, not when (or if)
+ * its end arrives, and reading goes on with the next line: one endless line cannot fill memory.
+ */
+export async function* boundedLines(input: AsyncIterable<Buffer | string>, maxBytes: number): AsyncGenerator<InputLine> {
+  let pieces: Buffer[] = [];
+  let held = 0;
+  let skipping = false; // inside a line already reported as too long
+  let afterCR = false; // the last chunk ended with \r: a \n starting the next one belongs to it
+  const take = () => {
+    const text = Buffer.concat(pieces, held).toString('utf8');
+    pieces = [];
+    held = 0;
+    return text;
+  };
+  for await (const chunk of input) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+    if (bytes.length === 0) continue;
+    let start = afterCR && bytes[0] === 0x0a ? 1 : 0;
+    afterCR = false;
+    while (start <= bytes.length) {
+      let end = start;
+      while (end < bytes.length && bytes[end] !== 0x0a && bytes[end] !== 0x0d) end++;
+      if (!skipping && end > start) {
+        const room = maxBytes - held;
+        pieces.push(bytes.subarray(start, start + Math.min(room, end - start)));
+        held += Math.min(room, end - start);
+        if (end - start > room) {
+          skipping = true;
+          yield { tooLong: take() };
+        }
+      }
+      if (end === bytes.length) break;
+      if (skipping) skipping = false;
+      else yield { line: take() };
+      if (bytes[end] === 0x0d) {
+        if (end + 1 === bytes.length) afterCR = true;
+        else if (bytes[end + 1] === 0x0a) end++;
+      }
+      start = end + 1;
+    }
+  }
+  if (!skipping && held > 0) yield { line: take() };
+}
+
+/** At most 200 characters of an input for its answer. */
+const shortInput = (input: string, cut = input.length > 200) => (cut ? `${input.slice(0, 200)}…` : input);
 
 export const interpret = async (args: string[]): Promise<number> => {
   const { values, positionals } = parseArgs({
@@ -72,12 +155,18 @@ export const interpret = async (args: string[]): Promise<number> => {
       return 0;
     }
     // One JSON line per input line, in order; a bad line gets an "error" field and the batch goes on (exit 0).
-    for await (const input of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
+    // A line longer than MAX_JSONL_LINE_BYTES gets its error line and is skipped.
+    for await (const read of boundedLines(process.stdin, MAX_JSONL_LINE_BYTES)) {
       let answer: string;
-      try {
-        answer = JSON.stringify(await interpretOne(interpreter, input));
-      } catch (error) {
-        answer = JSON.stringify({ input: input.length > 200 ? `${input.slice(0, 200)}…` : input, directives: [], reply: '', error: (error as Error).message });
+      if ('tooLong' in read) {
+        const error = `line too long: more than ${MAX_JSONL_LINE_BYTES} bytes; the limit is ${MAX_JSONL_LINE_BYTES} bytes (${MAX_JSONL_LINE_BYTES / 1024} KiB). Skipped to the next line.`;
+        answer = JSON.stringify({ input: shortInput(read.tooLong, true), directives: [], reply: '', error });
+      } else {
+        try {
+          answer = JSON.stringify(await interpretOne(interpreter, read.line));
+        } catch (error) {
+          answer = JSON.stringify({ input: shortInput(read.line), directives: [], reply: '', error: (error as Error).message });
+        }
       }
       await writeOut(`${answer}\n`);
     }
@@ -91,6 +180,7 @@ export const importCard = async (args: string[]): Promise<number> => {
   const { positionals } = parseArgs({ args, allowPositionals: true });
   const file = positionals[0];
   if (!file) throw new Error('give a card file, e.g. persona import-card seraphina.png');
+  const dataDir = dataDirFrom();
   let bytes: Buffer;
   try {
     const size = statSync(file).size;
@@ -100,12 +190,7 @@ export const importCard = async (args: string[]): Promise<number> => {
     throw new Error(`cannot read ${file}: ${(error as Error).message}`);
   }
   const imported = readCard(readCardBytes(bytes));
-  // The id names the file: importCard made it a slug; check again here that the file stays in <data dir>/characters/.
-  const folder = path.resolve(resolveDataDir(), 'characters');
-  const target = path.resolve(folder, `${imported.definition.id}.json`);
-  if (!CHARACTER_ID.test(imported.definition.id) || path.dirname(target) !== folder)
-    throw new Error(`refusing to write ${target}: a character's file must be in ${folder}`);
-  const out = saveImportedCharacter(imported);
+  const out = saveImportedCharacter(imported, dataDir); // which writes only inside <data dir>/characters/
   await writeOut(`${JSON.stringify({ id: imported.definition.id, name: imported.definition.name, file: out, greeting: imported.definition.lines.greeting?.[0] ?? null })}\n`);
   return 0;
 };

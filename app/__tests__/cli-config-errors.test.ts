@@ -51,3 +51,44 @@ describe('persona serve with bad settings', () => {
     }
   });
 });
+
+describe('the other commands with bad settings: the same lines, exit 2', () => {
+  it('interpret: every bad provider setting, one line each, naming the flag or variable', async () => {
+    const { code, stderr } = await persona(['interpret', '--provider', 'gpt5', 'wave'], { PERSONA_OPENAI_BASE_URL: 'nope', PERSONA_OPENAI_STRUCTURED: 'xml' });
+    expect(code).toBe(2);
+    const lines = stderr.trim().split('\n');
+    expect(lines[0]).toBe('persona interpret: bad settings:');
+    expect(lines.slice(1).sort()).toEqual(
+      [
+        '  --provider: must be one of "embedded", "openai", "llama" (got "gpt5")',
+        '  PERSONA_OPENAI_BASE_URL: must be a URL (got "nope")',
+        '  PERSONA_OPENAI_STRUCTURED: must be one of "json_schema", "ollama", "none" (got "xml")',
+      ].sort(),
+    );
+  });
+
+  it('interpret: a variable that is not a number, an empty data dir, an unknown flag', async () => {
+    for (const [args, env, message] of [
+      [['interpret', 'wave'], { PERSONA_OPENAI_TIMEOUT_MS: 'soon' }, /^persona interpret: PERSONA_OPENAI_TIMEOUT_MS must be an integer, got "soon"$/m],
+      [['interpret', 'wave'], { PERSONA_DATA_DIR: '' }, /^persona interpret: PERSONA_DATA_DIR: must not be empty$/m],
+      [['interpret', '--provder', 'openai', 'wave'], {}, /^persona interpret: Unknown option '--provder'/m],
+      [['serve', '--port'], {}, /^persona serve: Option '--port <value>' argument missing/m],
+    ] as const) {
+      const { code, stderr } = await persona([...args], env);
+      expect(code, args.join(' ')).toBe(2);
+      expect(stderr).toMatch(message);
+    }
+  });
+
+  it('import-card, soak and trace check theirs before doing anything', async () => {
+    for (const [args, env, message] of [
+      [['import-card', 'no-such-card.json'], { PERSONA_DATA_DIR: '' }, /^persona import-card: PERSONA_DATA_DIR: must not be empty$/m],
+      [['soak', '--minutes', 'lots'], {}, /^persona soak: --minutes: must be a positive number \(got "lots"\)$/m],
+      [['trace', '--seconds', '0', '--url', 'http://127.0.0.1:9'], {}, /^persona trace: --seconds: must be more than 0 and at most 60 \(got "0"\)$/m],
+    ] as const) {
+      const { code, stderr } = await persona([...args], env);
+      expect(code, args.join(' ')).toBe(2);
+      expect(stderr).toMatch(message);
+    }
+  });
+});

@@ -57,8 +57,8 @@ describe('persona interpret and import-card', () => {
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({ input: 'do you agree?', directives: [{ source: 'llm', action: { name: 'nod' } }], reply: 'Yes indeed.' });
     const bad = await persona(['interpret', '--provider', 'gpt5', 'wave']);
-    expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/provider: Invalid option: expected one of "embedded"\|"openai"\|"llama"/);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toEqual(['persona interpret: --provider: must be one of "embedded", "openai", "llama" (got "gpt5")']);
   });
 
   it('import-card writes the definition under the data dir', async () => {

@@ -1,9 +1,13 @@
 /** Character Card V2 and V3 as JSON and inside PNG text chunks (tEXt, iTXt, compressed iTXt). */
 import { describe, expect, it } from 'vitest';
 import { deflateSync } from 'node:zlib';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { PNG } from 'pngjs';
 import { ARIA } from '../../characters/aria.js';
 import { EXTENSION_NAMESPACE, importCard, readCardBytes } from '../character-card.js';
+import { listImportedCharacters, loadImportedCharacter, saveImportedCharacter } from '../imported-characters.js';
 
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
   let c = n;
@@ -186,4 +190,65 @@ describe('character cards: sizes are bounded (issue 11)', () => {
     // Empty or missing fields stay fine, as real cards leave them out or null.
     expect(importCard({ ...v2, data: { ...v2.data, scenario: null, mes_example: undefined, tags: null } }).definition.name).toBe('Seraphina');
   });
+});
+
+describe('imported characters: the store keeps every card file in <data dir>/characters/ (issue 11)', () => {
+  const withDataDir = (test: (dataDir: string, root: string) => void) => () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'persona-store-'));
+    try {
+      test(path.join(root, 'data'), root);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  };
+
+  it(
+    'saves a card as <id>.json and loads it back',
+    withDataDir((dataDir) => {
+      const file = saveImportedCharacter(importCard(v2), dataDir);
+      expect(file).toBe(path.join(dataDir, 'characters', 'seraphina.json'));
+      expect(loadImportedCharacter('seraphina', dataDir)).toMatchObject({ id: 'seraphina', name: 'Seraphina' });
+      expect(listImportedCharacters(dataDir)).toEqual(['seraphina']);
+      expect(loadImportedCharacter('nobody', dataDir)).toBeUndefined();
+    }),
+  );
+
+  it(
+    'refuses to write a card whose id would put the file anywhere else, whoever built it',
+    withDataDir((dataDir, root) => {
+      const imported = importCard(v2);
+      for (const id of ['../../escaped', '/tmp/escaped', 'a/b', '.hidden', '-dash', 'UPPER', 'x'.repeat(65), ''])
+        expect(() => saveImportedCharacter({ ...imported, definition: { ...imported.definition, id } }, dataDir), id).toThrow(/refusing to write the card with id .*must be in .*characters/);
+      expect(readdirSync(root)).toEqual([]);
+    }),
+  );
+
+  it(
+    'replaces a link planted at <id>.json instead of writing through it',
+    withDataDir((dataDir, root) => {
+      const outside = path.join(root, 'outside.txt');
+      writeFileSync(outside, 'keep me');
+      mkdirSync(path.join(dataDir, 'characters'), { recursive: true });
+      symlinkSync(outside, path.join(dataDir, 'characters', 'seraphina.json'));
+      saveImportedCharacter(importCard(v2), dataDir);
+      expect(readFileSync(outside, 'utf8')).toBe('keep me');
+      expect(loadImportedCharacter('seraphina', dataDir)?.name).toBe('Seraphina');
+      expect(readdirSync(path.join(dataDir, 'characters'))).toEqual(['seraphina.json']);
+    }),
+  );
+
+  it(
+    'loads only ids that CHARACTER_ID allows, and never reads a stored file too large to be a card',
+    withDataDir((dataDir) => {
+      const folder = path.join(dataDir, 'characters');
+      mkdirSync(folder, { recursive: true });
+      writeFileSync(path.join(folder, '-dash.json'), JSON.stringify(v2));
+      expect(loadImportedCharacter('-dash', dataDir)).toBeUndefined();
+      expect(loadImportedCharacter('../characters/-dash', dataDir)).toBeUndefined();
+      writeFileSync(path.join(folder, 'huge.json'), JSON.stringify({ ...v2, data: { ...v2.data, creator_notes: 'n'.repeat(5 << 20) } }));
+      expect(() => loadImportedCharacter('huge', dataDir)).toThrow(/huge\.json is 5\.0 MiB; a stored card is at most 4 MiB/);
+      expect(listImportedCharacters(dataDir)).toEqual(['huge']);
+      expect(existsSync(path.join(folder, 'huge.json'))).toBe(true);
+    }),
+  );
 });

@@ -1,8 +1,8 @@
 /**
  * The default behaviour chart (xstate v5). Parallel regions:
  * - activity: idle, changing posture, or playing a gesture's keyframes; requests queue behind it
- *   or interrupt it, as each action's definition says (pure decisions in behaviour-plan.ts);
- * - posture: standing, sitting and the transitions between them;
+ *   or interrupt it, as each action's definition says (pure decisions in behaviour-plan.ts). The
+ *   posture is the chart's alone: `context.posture`, set when a posture change starts;
  * - emotion: the asked-for expression, held for `holdMs`, then back to the baseline mood;
  * - speech: silent or speaking (the mouth layer wins over the emotion's mouth);
  * - gaze: attentive to the camera with wandering glances, or directed somewhere for a while;
@@ -62,9 +62,7 @@ export type BehaviourEvent =
   | { type: 'FEEL'; name: string; intensity: number; holdMs?: number; directiveId?: string }
   | { type: 'LOOK'; target: GazeTarget }
   | { type: 'SAY'; text: string }
-  | { type: 'CANCEL' }
-  | { type: 'POSTURE_CHANGE'; to: PostureName; ms: number }
-  | { type: 'POSTURE_SETTLED' };
+  | { type: 'CANCEL' };
 
 export type BehaviourEmitted =
   | { type: 'action.started'; action: string; directiveId?: string }
@@ -92,7 +90,7 @@ interface BehaviourContext extends BehaviourInput {
   random: () => number;
   activity: RunningActivity;
   queue: ActionRequest[];
-  /** The posture the persona rests in, or is moving into. */
+  /** The posture the persona rests in, or is moving into: the one place it is kept. */
   posture: PostureName;
   feeling: { name: string; intensity: number; holdMs: number };
   gazeTarget: GazeTarget;
@@ -168,8 +166,6 @@ export const behaviourChart = setup({
     'asks for a feeling': ({ event }) => event.type === 'FEEL' && event.name !== 'neutral' && event.intensity > 0,
     'asks to look at the camera': ({ event }) => event.type === 'LOOK' && (event.target === 'camera' || event.target === 'user'),
     'is idle': ({ context }) => context.activity.kind === 'idle' && context.queue.length === 0,
-    'to sitting': ({ event }) => event.type === 'POSTURE_CHANGE' && event.to === 'sitting',
-    'to standing': ({ event }) => event.type === 'POSTURE_CHANGE' && event.to === 'standing',
   },
   actions: {
     'plan request': enqueueActions(({ context, event, enqueue }) => {
@@ -218,15 +214,7 @@ export const behaviourChart = setup({
       directiveId: context.activity.request?.directiveId,
       interrupted: true,
     })),
-    'ask for the posture change': raise(({ context }) => ({
-      type: 'POSTURE_CHANGE' as const,
-      to: context.posture,
-      ms: context.activity.postureMs ?? 900,
-    })),
-    'write posture target': ({ context, event }) => {
-      if (event.type === 'POSTURE_CHANGE') context.targets.posture(event.to, event.ms);
-    },
-    'settle posture': raise({ type: 'POSTURE_SETTLED' as const }),
+    'write posture target': ({ context }) => context.targets.posture(context.posture, context.activity.postureMs ?? 900),
     'apply stance': ({ context }) => {
       const g = currentGesture(context);
       if (g.action.stance) context.targets.stance(g.action.stance, g.ends[g.ends.length - 1]!);
@@ -296,7 +284,7 @@ export const behaviourChart = setup({
       const g = context.activity.gesture;
       return g ? Math.max(0, g.startedAt + g.ends[g.index]! - context.now()) : 0;
     },
-    'posture change time': ({ context, event }) => (event.type === 'POSTURE_CHANGE' ? event.ms : (context.activity.postureMs ?? 900)),
+    'posture change time': ({ context }) => context.activity.postureMs ?? 900,
     'expression hold': ({ context }) => context.feeling.holdMs,
     'speech length': ({ context }) => context.speechMs,
     'blink gap': ({ context }) => 2000 + context.random() * 4000,
@@ -332,8 +320,8 @@ export const behaviourChart = setup({
           ],
         },
         changingPosture: {
-          entry: ['report started', 'ask for the posture change'],
-          on: { POSTURE_SETTLED: { target: 'idle', actions: ['report finished', 'finish activity'] } },
+          entry: ['report started', 'write posture target'],
+          after: { 'posture change time': { target: 'idle', actions: ['report finished', 'finish activity'] } },
         },
         gesturing: {
           entry: ['apply stance', 'report started', 'show gesture face'],
@@ -353,21 +341,6 @@ export const behaviourChart = setup({
             },
           },
           on: { CANCEL: { target: 'idle', actions: ['report interrupted', 'finish activity'] } },
-        },
-      },
-    },
-    posture: {
-      initial: 'standing',
-      states: {
-        standing: { on: { POSTURE_CHANGE: { guard: 'to sitting', target: 'sittingDown' } } },
-        sittingDown: {
-          entry: 'write posture target',
-          after: { 'posture change time': { target: 'sitting', actions: 'settle posture' } },
-        },
-        sitting: { on: { POSTURE_CHANGE: { guard: 'to standing', target: 'standingUp' } } },
-        standingUp: {
-          entry: 'write posture target',
-          after: { 'posture change time': { target: 'standing', actions: 'settle posture' } },
         },
       },
     },

@@ -51,6 +51,48 @@ export const createComponents = () => ({
   Expression: { weight: weights() },
   /** Expression weights behaviour wants, with per-channel smoothing (ms). */
   ExpressionTarget: { weight: weights(), smoothMs: weights() },
+  /**
+   * What behaviour laid over the body, composed into PoseTarget by the compose-pose-target system:
+   * the posture's resting pose, the stance it stands at (turns, steps), the gesture keyframe's
+   * joints and hands (NaN where the keyframe names none: the rest pose shows) and root offset, and
+   * the idle weight shift (-1, 0, 1).
+   */
+  BodyLayers: {
+    restRootX: scalars(),
+    restRootY: scalars(),
+    restRootYaw: scalars(),
+    restRotation: rotations(),
+    restHand: hands(),
+    stanceX: scalars(),
+    stanceYaw: scalars(),
+    keyRootX: scalars(),
+    keyRootY: scalars(),
+    keyRootYaw: scalars(),
+    keyRotation: rotations().fill(Number.NaN),
+    keyHand: hands().fill(Number.NaN),
+    weightShift: new Int8Array(MAX_ENTITIES),
+  },
+  /**
+   * The face as layers, composed into ExpressionTarget by blend-expression (lowest first): the
+   * emotion, the gesture's face while it plays (`gestureOn`), the keyframe's channels (NaN: none),
+   * blink and look. Each layer's smoothing, ms.
+   */
+  FaceLayers: {
+    emotion: weights(),
+    emotionSmoothMs: scalars().fill(350),
+    gesture: weights(),
+    gestureOn: new Uint8Array(MAX_ENTITIES),
+    gestureSmoothMs: scalars(),
+    keyframe: weights().fill(Number.NaN),
+    blink: scalars(),
+    lookX: scalars(),
+    lookY: scalars(),
+  },
+  /** The speech mouth: the line being said and the engine time it started (NaN: silent). */
+  Speech: {
+    text: new Array<string>(MAX_ENTITIES).fill(''),
+    startedAt: new Float64Array(MAX_ENTITIES).fill(Number.NaN),
+  },
   /** Who the entity is: index into the world's character table, and a seed for its idle life. */
   Identity: { character: new Uint16Array(MAX_ENTITIES), seed: new Uint32Array(MAX_ENTITIES) },
   /** Which frame ring (in the world's frame table) this entity renders into. */

@@ -8,15 +8,14 @@ import type { Directive } from '../protocol/directive.js';
 import type { EngineEvent, PersonaState } from '../protocol/events.js';
 import type { EngineClock } from '../engine/clock.js';
 import { createEngineWorld, type EngineWorld } from '../engine/world.js';
-import type { BehaviourChart } from '../characters/behaviour-chart.js';
+import type { BehaviourChart, PersonaTargets } from '../characters/behaviour-chart.js';
 import type { CharacterDefinition } from '../characters/types.js';
 import type { FrameSource } from '../native/index.js';
-import type { PoseTargetWriter } from './behaviour/pose-target-writer.js';
 
 export interface PersonaRecord {
   character: CharacterDefinition;
   actor: Actor<BehaviourChart>;
-  targets: PoseTargetWriter;
+  targets: PersonaTargets;
   /** The last state the output phase published, so it publishes only changes. */
   lastStateKey?: string;
 }

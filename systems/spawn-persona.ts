@@ -9,20 +9,32 @@ import { ROTATION_STRIDE, MAX_ENTITIES } from '../engine/components.js';
 import { behaviourChart } from '../characters/behaviour-chart.js';
 import type { CharacterDefinition } from '../characters/types.js';
 import type { FrameSource } from '../native/index.js';
-import { PoseTargetWriter } from './behaviour/pose-target-writer.js';
+import { createPersonaTargets } from './behaviour/persona-targets.js';
+import { composePoseTarget } from './animation/compose-pose-target.js';
 import type { FrameRing, PersonaWorld } from './resources.js';
 
 export const RING_SIZE = 3;
 
 export const spawnPersona = (world: PersonaWorld, character: CharacterDefinition, source: FrameSource | null, seed = 1): number => {
-  const { Expression, ExpressionTarget, FrameSlot, Identity, Persona, Pose, PoseTarget, PoseVelocity } = world.components;
+  const { BodyLayers, Expression, ExpressionTarget, FaceLayers, FrameSlot, Identity, Persona, Pose, PoseTarget, PoseVelocity, Speech } = world.components;
   const eid = addEntity(world);
   if (eid >= MAX_ENTITIES) throw new Error(`too many entities: this world holds at most ${MAX_ENTITIES - 1} personas`);
-  for (const c of [Persona, Pose, PoseVelocity, PoseTarget, Expression, ExpressionTarget, Identity, FrameSlot]) addComponent(world, eid, c);
+  for (const c of [Persona, Pose, PoseVelocity, PoseTarget, BodyLayers, Expression, ExpressionTarget, FaceLayers, Speech, Identity, FrameSlot]) addComponent(world, eid, c);
   Identity.seed[eid] = seed;
 
-  const targets = new PoseTargetWriter(world, eid, character.vocabulary);
+  // Every layer written, so a recycled entity row starts clean: standing, no gesture, a still face.
+  const targets = createPersonaTargets(world, eid, character.vocabulary);
   targets.posture('standing', 0);
+  targets.gesture(null, 0);
+  BodyLayers.stanceX[eid] = 0;
+  BodyLayers.stanceYaw[eid] = 0;
+  targets.weightShift(0);
+  targets.expression('neutral', 0, 350);
+  targets.gestureFace(null, 350);
+  targets.speak(null);
+  targets.blink(false);
+  targets.gaze('camera');
+  composePoseTarget(world);
   // Start at rest: the shown pose equals the target, nothing moving.
   Pose.rootX[eid] = PoseTarget.rootX[eid]!;
   Pose.rootY[eid] = PoseTarget.rootY[eid]!;

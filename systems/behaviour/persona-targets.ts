@@ -1,16 +1,16 @@
 /**
- * Implements the chart's PersonaTargets for one entity. The body target is the posture's resting
- * pose, moved to the stance (facing, position), with the current gesture keyframe laid over it and
- * the idle weight shift added. The face is kept as layers (emotion < gesture face < speech mouth <
- * blink) that the blend-expression system composes each tick.
+ * The chart's PersonaTargets for one entity, over the world's layer components. Stateless: every
+ * call writes what the chart decided into BodyLayers, FaceLayers, Speech and PoseTarget's timing;
+ * nothing is kept here. The compose-pose-target and blend-expression systems turn the layers into
+ * targets each tick.
  */
 import { EXPRESSION_CHANNEL_COUNT, HAND_CHANNEL_COUNT, channelIndex, type ExpressionChannel } from '../../protocol/conditioning.js';
 import type { GazeTarget } from '../../protocol/directive.js';
-import { JOINTS, jointIndex, type BodyPose, type HandShape } from '../../protocol/skeleton.js';
+import { JOINTS, type HandShape } from '../../protocol/skeleton.js';
 import { ROTATION_STRIDE } from '../../engine/components.js';
-import type { PersonaWorld } from '../resources.js';
 import type { PersonaTargets } from '../../characters/behaviour-chart.js';
 import { findExpression, type FaceChannels, type GestureAction, type Keyframe, type PostureName, type Vocabulary } from '../../characters/vocabulary.js';
+import type { PersonaWorld } from '../resources.js';
 
 const GAZE_LOOK: Record<GazeTarget | 'glance-left' | 'glance-right' | 'glance-down', [number, number]> = {
   camera: [0, 0],
@@ -28,134 +28,106 @@ const GAZE_LOOK: Record<GazeTarget | 'glance-left' | 'glance-right' | 'glance-do
 /** Sideways room on the stage, metres from centre: steps stop at the edge. */
 const STAGE_HALF_WIDTH = 0.45;
 const RELAXED_HAND: HandShape = { curl: 0.25, point: 0, thumb: 0 };
-const SPINE_ROLL = jointIndex('spine') * 3 + 2;
-const HEAD_ROLL = jointIndex('head') * 3 + 2;
 
-/** One face layer: channel weights and how fast the face eases toward them. */
-export interface FaceLayer {
-  weights: Float32Array;
-  smoothMs: number;
-}
+export const createPersonaTargets = (world: PersonaWorld, eid: number, vocabulary: Vocabulary): PersonaTargets => {
+  const { BodyLayers: body, FaceLayers: face, Speech, PoseTarget } = world.components;
+  const rotations = eid * ROTATION_STRIDE;
+  const hands = eid * HAND_CHANNEL_COUNT;
+  const channels = eid * EXPRESSION_CHANNEL_COUNT;
 
-const layer = (): FaceLayer => ({ weights: new Float32Array(EXPRESSION_CHANNEL_COUNT), smoothMs: 350 });
-
-export class PoseTargetWriter implements PersonaTargets {
-  private postureName: PostureName = 'standing';
-  private key: Keyframe | null = null;
-  private yaw = 0;
-  private x = 0;
-  private weight: -1 | 0 | 1 = 0;
-  /** The face layers the blend-expression system composes, lowest first. */
-  readonly face = {
-    emotion: layer(),
-    gesture: null as FaceLayer | null,
-    /** Channels the current keyframe adds (a yawn's open mouth). */
-    keyframe: null as FaceChannels | null,
-    speech: null as { text: string; startedAt: number } | null,
-    blink: 0,
-    look: [0, 0] as [number, number],
+  /** How soon the body should arrive; the root eases over `rootMs` (a turn's whole length) when given. */
+  const timing = (ms: number, rootMs?: number) => {
+    PoseTarget.arriveAt[eid] = world.time.now + ms;
+    PoseTarget.smoothMs[eid] = Math.max(30, ms * 0.45);
+    if (rootMs !== undefined) PoseTarget.rootSmoothMs[eid] = Math.max(30, rootMs * 0.45);
+  };
+  const writeHands = (column: Float32Array, shapes: [HandShape | undefined, HandShape | undefined], fallback: number | null) => {
+    shapes.forEach((shape, side) => {
+      const at = hands + side * 3;
+      if (shape) column.set([shape.curl, shape.point, shape.thumb], at);
+      else if (fallback === null) column.set([RELAXED_HAND.curl, RELAXED_HAND.point, RELAXED_HAND.thumb], at);
+      else column.fill(fallback, at, at + 3);
+    });
+  };
+  /** An expression's channels at `intensity` into `column` (the channels it does not name: 0). */
+  const writeExpression = (column: Float32Array, name: string, intensity: number) => {
+    column.fill(0, channels, channels + EXPRESSION_CHANNEL_COUNT);
+    const recipe = findExpression(vocabulary, name)?.channels ?? {};
+    for (const [channel, weight] of Object.entries(recipe)) column[channels + channelIndex(channel as ExpressionChannel)] = weight * intensity;
+  };
+  const writeKeyframeFace = (channelsOfKey: FaceChannels | undefined) => {
+    face.keyframe.fill(Number.NaN, channels, channels + EXPRESSION_CHANNEL_COUNT);
+    for (const [channel, weight] of Object.entries(channelsOfKey ?? {})) face.keyframe[channels + channelIndex(channel as ExpressionChannel)] = weight;
   };
 
-  constructor(
-    private readonly world: PersonaWorld,
-    private readonly eid: number,
-    private readonly vocabulary: Vocabulary,
-  ) {}
+  return {
+    posture(name: PostureName, ms: number) {
+      const rest = vocabulary.postures[name];
+      body.restRootX[eid] = rest.rootX ?? 0;
+      body.restRootY[eid] = rest.rootY ?? 0;
+      body.restRootYaw[eid] = rest.rootYaw ?? 0;
+      JOINTS.forEach((joint, j) => body.restRotation.set(rest.joints[joint] ?? [0, 0, 0], rotations + j * 3));
+      writeHands(body.restHand, [rest.hands?.left, rest.hands?.right], null);
+      timing(ms, ms);
+    },
 
-  /** The posture whose resting pose the target is built on. */
-  get currentPosture(): PostureName {
-    return this.postureName;
-  }
+    gesture(key: Keyframe | null, ms: number) {
+      body.keyRootX[eid] = key?.root?.x ?? 0;
+      body.keyRootY[eid] = key?.root?.y ?? 0;
+      body.keyRootYaw[eid] = key?.root?.yaw ?? 0;
+      JOINTS.forEach((joint, j) => {
+        const r = key?.joints[joint];
+        if (r) body.keyRotation.set(r, rotations + j * 3);
+        else body.keyRotation.fill(Number.NaN, rotations + j * 3, rotations + j * 3 + 3);
+      });
+      writeHands(body.keyHand, [key?.hands?.left, key?.hands?.right], Number.NaN);
+      writeKeyframeFace(key?.face);
+      timing(ms, key?.root ? ms : undefined);
+    },
 
-  posture(name: PostureName, ms: number): void {
-    this.postureName = name;
-    this.compose(ms, ms);
-  }
+    stance(change: NonNullable<GestureAction['stance']>, ms: number) {
+      if (change.turnBy !== undefined) body.stanceYaw[eid]! += change.turnBy;
+      if (change.faceYaw !== undefined) {
+        // Turn the short way round to the asked facing.
+        const turns = Math.round((body.stanceYaw[eid]! - change.faceYaw) / (2 * Math.PI));
+        body.stanceYaw[eid] = change.faceYaw + turns * 2 * Math.PI;
+      }
+      if (change.moveX !== undefined) body.stanceX[eid] = Math.max(-STAGE_HALF_WIDTH, Math.min(STAGE_HALF_WIDTH, body.stanceX[eid]! + change.moveX));
+      timing(ms, ms);
+    },
 
-  gesture(key: Keyframe | null, ms: number): void {
-    this.key = key;
-    this.face.keyframe = key?.face ?? null;
-    this.compose(ms);
-  }
+    expression(name: string, intensity: number, ms: number) {
+      writeExpression(face.emotion, name, intensity);
+      face.emotionSmoothMs[eid] = ms;
+    },
 
-  stance(change: NonNullable<GestureAction['stance']>, ms: number): void {
-    if (change.turnBy !== undefined) this.yaw += change.turnBy;
-    if (change.faceYaw !== undefined) {
-      // Turn the short way round to the asked facing.
-      const turns = Math.round((this.yaw - change.faceYaw) / (2 * Math.PI));
-      this.yaw = change.faceYaw + turns * 2 * Math.PI;
-    }
-    if (change.moveX !== undefined) this.x = Math.max(-STAGE_HALF_WIDTH, Math.min(STAGE_HALF_WIDTH, this.x + change.moveX));
-    this.compose(ms, ms);
-  }
+    gestureFace(expression: { name: string; intensity: number } | null, ms: number) {
+      if (!expression) {
+        face.gestureOn[eid] = 0;
+        face.emotionSmoothMs[eid] = ms;
+        return;
+      }
+      writeExpression(face.gesture, expression.name, expression.intensity);
+      face.gestureSmoothMs[eid] = ms;
+      face.gestureOn[eid] = 1;
+    },
 
-  expression(name: string, intensity: number, ms: number): void {
-    this.fill(this.face.emotion, name, intensity);
-    this.face.emotion.smoothMs = ms;
-  }
+    speak(text: string | null) {
+      Speech.text[eid] = text ?? '';
+      Speech.startedAt[eid] = text ? world.time.now : Number.NaN;
+    },
 
-  gestureFace(face: { name: string; intensity: number } | null, ms: number): void {
-    if (!face) {
-      if (this.face.gesture) this.face.gesture = null;
-      this.face.emotion.smoothMs = ms;
-      return;
-    }
-    const l = layer();
-    this.fill(l, face.name, face.intensity);
-    l.smoothMs = ms;
-    this.face.gesture = l;
-  }
+    blink(closed: boolean) {
+      face.blink[eid] = closed ? 1 : 0;
+    },
 
-  speak(text: string | null): void {
-    this.face.speech = text ? { text, startedAt: this.world.time.now } : null;
-  }
+    gaze(target: GazeTarget | 'glance-left' | 'glance-right' | 'glance-down') {
+      [face.lookX[eid], face.lookY[eid]] = GAZE_LOOK[target];
+    },
 
-  blink(closed: boolean): void {
-    this.face.blink = closed ? 1 : 0;
-  }
-
-  gaze(target: GazeTarget | 'glance-left' | 'glance-right' | 'glance-down'): void {
-    this.face.look = GAZE_LOOK[target];
-  }
-
-  weightShift(side: -1 | 0 | 1): void {
-    this.weight = side;
-    this.compose(1200);
-  }
-
-  private fill(l: FaceLayer, name: string, intensity: number): void {
-    l.weights.fill(0);
-    const channels = findExpression(this.vocabulary, name)?.channels ?? {};
-    for (const [channel, weight] of Object.entries(channels)) l.weights[channelIndex(channel as ExpressionChannel)] = weight * intensity;
-  }
-
-  /**
-   * Target = posture's resting pose at the stance, the keyframe's joints replacing those it names,
-   * plus weight shift. The root eases over `rootMs` (a turn's whole length) unless the keyframe moves it.
-   */
-  private compose(ms: number, rootMs?: number): void {
-    const { eid } = this;
-    const { PoseTarget } = this.world.components;
-    const rest: BodyPose = this.vocabulary.postures[this.postureName];
-    const root = this.key?.root;
-    PoseTarget.rootX[eid] = (rest.rootX ?? 0) + this.x + (root?.x ?? 0);
-    PoseTarget.rootY[eid] = (rest.rootY ?? 0) + (root?.y ?? 0);
-    PoseTarget.rootYaw[eid] = (rest.rootYaw ?? 0) + this.yaw + (root?.yaw ?? 0);
-    const base = eid * ROTATION_STRIDE;
-    JOINTS.forEach((joint, j) => {
-      const r = this.key?.joints[joint] ?? rest.joints[joint] ?? [0, 0, 0];
-      PoseTarget.rotation[base + j * 3] = r[0];
-      PoseTarget.rotation[base + j * 3 + 1] = r[1];
-      PoseTarget.rotation[base + j * 3 + 2] = r[2];
-    });
-    // A weight shift leans the upper body a little; the head stays level. Legs and feet do not move.
-    PoseTarget.rotation[base + SPINE_ROLL]! += 0.035 * this.weight;
-    PoseTarget.rotation[base + HEAD_ROLL]! -= 0.025 * this.weight;
-    const hand = eid * HAND_CHANNEL_COUNT;
-    const shapes = [this.key?.hands?.left ?? rest.hands?.left ?? RELAXED_HAND, this.key?.hands?.right ?? rest.hands?.right ?? RELAXED_HAND];
-    shapes.forEach((shape, side) => PoseTarget.hand.set([shape.curl, shape.point, shape.thumb], hand + side * 3));
-    PoseTarget.arriveAt[eid] = this.world.time.now + ms;
-    PoseTarget.smoothMs[eid] = Math.max(30, ms * 0.45);
-    if (rootMs !== undefined || root) PoseTarget.rootSmoothMs[eid] = Math.max(30, (rootMs ?? ms) * 0.45);
-  }
-}
+    weightShift(side: -1 | 0 | 1) {
+      body.weightShift[eid] = side;
+      timing(1200);
+    },
+  };
+};

@@ -2,7 +2,7 @@
 import type { PersonaState } from '../../protocol/events.js';
 import type { PersonaRecord, PersonaWorld } from '../resources.js';
 
-/** Active state paths, one per region leaf: "activity.gesturing.keyframe", "posture.sitting", … */
+/** Active state paths, one per region leaf: "activity.gesturing.keyframe", "emotion.feeling", … */
 const activePaths = (value: unknown, prefix = ''): string[] => {
   if (typeof value === 'string') return [prefix ? `${prefix}.${value}` : value];
   return Object.entries(value as Record<string, unknown>).flatMap(([key, child]) => activePaths(child, prefix ? `${prefix}.${key}` : key));
@@ -10,16 +10,15 @@ const activePaths = (value: unknown, prefix = ''): string[] => {
 
 export const extractState = (persona: PersonaRecord, tick: number): PersonaState => {
   const snapshot = persona.actor.getSnapshot();
-  const value = snapshot.value as Record<string, unknown>;
-  const { activity, queue, feeling, gazeTarget } = snapshot.context;
+  const { activity, queue, feeling, gazeTarget, posture } = snapshot.context;
   return {
     character: persona.character.id,
-    posture: typeof value.posture === 'string' ? value.posture : 'standing',
+    posture,
     action: activity.name ?? 'idle',
     expression: feeling.name,
     intensity: feeling.intensity,
     gaze: gazeTarget,
-    chart: activePaths(value),
+    chart: activePaths(snapshot.value),
     queue: queue.map((q) => q.name),
     tick,
   };

@@ -19,6 +19,7 @@ import { measureChurn } from './webrtc-churn.js';
 import { measureInterpret } from './interpret.js';
 import { measureSpeculativeLatency } from './speculative-latency.js';
 import { createSkiaDrawer } from './skia-display-list.js';
+import { measureHonestClientUnderAbuse } from './abusive-clients.js';
 
 export interface BenchOptions {
   out: string;
@@ -146,6 +147,8 @@ export const runBench = async ({ out, quick }: BenchOptions): Promise<void> => {
   }
   progress(`WebRTC churn: 10 viewers × ${quick ? 10 : 100} rounds…`);
   const churn = await measureChurn(quick ? 10 : 100, 10, progress);
+  progress('an honest WebSocket client beside one that never reads and one that spoofs acks…');
+  const abuse = await measureHonestClientUnderAbuse(quick ? 4 : 15, quick ? 8 : 30);
   const cpus = os.cpus();
   const result = {
     tick_ms: ticks.tick,
@@ -166,6 +169,8 @@ export const runBench = async ({ out, quick }: BenchOptions): Promise<void> => {
     webrtc_baseline_default_trials_g2g_ms: g2g.baselineDefaults,
     webrtc_field_trials: g2g.fieldTrials,
     webrtc_churn: churn,
+    /** Preview fps and reply times of an honest client while two abusive clients press the same session. */
+    ws_under_abuse: abuse,
     sessions_per_machine: scale.sessions,
     sessions_per_machine_steps: scale.steps,
     rss_mb: Math.round(process.memoryUsage().rss / 1048576),

@@ -82,6 +82,7 @@ export class PersonaSession {
       throw new Error(`invalid directive: ${issue?.path.join('.') || 'directive'}: ${issue?.message}`);
     }
     this.world.resources.inbox.push({ eid: this.eid, directive: parsed.data });
+    this.loop?.nudge(); // running in real time: the next tick takes it now, not up to a tick later
     return parsed.data;
   }
 

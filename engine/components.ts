@@ -46,6 +46,11 @@ export const createComponents = () => ({
     smoothMs: scalars(),
     /** Spring smoothing time of the root (position, height, facing), ms: turns and steps ease over their own length. */
     rootSmoothMs: scalars(),
+    /**
+     * 1 when an action has just started from rest: the ease gives the pose its first step's speed at
+     * once, so the first frame already shows the motion (a spring from rest starts with a sub-pixel step).
+     */
+    kick: new Uint8Array(MAX_ENTITIES),
   },
   /** Expression weights being shown, channel order of protocol EXPRESSION_CHANNELS. */
   Expression: { weight: weights() },
@@ -70,6 +75,8 @@ export const createComponents = () => ({
     keyRootYaw: scalars(),
     keyRotation: rotations().fill(Number.NaN),
     keyHand: hands().fill(Number.NaN),
+    /** 1 while a gesture keyframe is laid over the posture. */
+    keyOn: new Uint8Array(MAX_ENTITIES),
     weightShift: new Int8Array(MAX_ENTITIES),
   },
   /**

@@ -80,6 +80,28 @@ export const holdBuffer = (ring: FrameRing, index: number): (() => void) => {
   };
 };
 
+/**
+ * Hands the ring's presented frame to the frame sinks, once: called the moment a fill lands, so
+ * a frame leaves as soon as it is filled rather than at the next tick. A fill that lands after a
+ * newer one was presented is never presented, so frames leave in order.
+ */
+export const publishPresented = (world: PersonaWorld, eid: number, ring: FrameRing): void => {
+  const i = ring.presented;
+  if (i < 0 || ring.seq[i]! <= ring.lastPublishedSeq) return;
+  ring.lastPublishedSeq = ring.seq[i]!;
+  const frame: PublishedFrame = {
+    eid,
+    seq: ring.seq[i]!,
+    width: ring.source.width,
+    height: ring.source.height,
+    rgba: ring.buffers[i]!,
+    conditioning: ring.conditioning[i]!,
+    submittedAt: ring.submittedAt[i]!,
+    hold: () => holdBuffer(ring, i),
+  };
+  for (const sink of world.resources.outputs.frame) sink(frame);
+};
+
 export interface Outputs {
   frame: Set<(frame: PublishedFrame) => void>;
   state: Set<(eid: number, state: PersonaState) => void>;

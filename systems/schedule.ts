@@ -8,7 +8,6 @@ import { easePoseTowardTarget } from './animation/ease-pose.js';
 import { blendExpressionTowardTarget } from './animation/blend-expression.js';
 import { submitFrames } from './frame/submit-frames.js';
 import { publishEvents } from './output/publish-events.js';
-import { publishFrames } from './output/publish-frames.js';
 import { publishState } from './output/publish-state.js';
 
 export const createPersonaSchedule = (): Schedule<PersonaWorld> =>
@@ -20,5 +19,4 @@ export const createPersonaSchedule = (): Schedule<PersonaWorld> =>
     .add('animation', 'blend-expression', blendExpressionTowardTarget)
     .add('frame', 'submit-frames', submitFrames)
     .add('output', 'publish-events', publishEvents)
-    .add('output', 'publish-frames', publishFrames)
     .add('output', 'publish-state', publishState);

@@ -53,7 +53,7 @@ describe('trace export', () => {
     const trace = (await response.json()) as { traceEvents: TraceEvent[]; displayTimeUnit: string };
     validate(trace);
     const names = new Set(trace.traceEvents.map((e) => e.name));
-    for (const name of ['tick', 'apply-directives', 'fire-behaviour-timers', 'ease-pose', 'submit-frames', 'publish-frames', 'puppet fill', 'queue wait', 'encode + send'])
+    for (const name of ['tick', 'apply-directives', 'fire-behaviour-timers', 'ease-pose', 'submit-frames', 'publish-state', 'puppet fill', 'queue wait', 'encode + send'])
       expect(names, name).toContain(name);
     const threads = trace.traceEvents.filter((e) => e.ph === 'M' && e.name === 'thread_name').map((e) => e.args!.name);
     expect(threads).toEqual(expect.arrayContaining(['engine tick (JS)', 'native fill (worker)', 'preview send']));

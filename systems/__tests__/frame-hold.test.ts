@@ -6,8 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PersonaSession } from '../../app/session.js';
 import { SimulatedClock } from '../../engine/clock.js';
 import type { PublishedFrame } from '../resources.js';
+import { stepAndLand } from './step-and-land.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let session: PersonaSession | null = null;
 
 afterEach(() => {
@@ -16,12 +16,7 @@ afterEach(() => {
 });
 
 /** Steps the session `ticks` times, letting each native fill land before the next tick. */
-const run = async (s: PersonaSession, ticks: number) => {
-  for (let i = 0; i < ticks; i++) {
-    s.step();
-    await sleep(4);
-  }
-};
+const run = stepAndLand;
 
 describe('holding a published frame', () => {
   it('keeps its pixels intact while the character moves; the buffer returns to the ring on release', async () => {

@@ -9,14 +9,14 @@ import { PersonaSession } from '../../app/session.js';
 import { SimulatedClock } from '../../engine/clock.js';
 import { ROTATION_STRIDE } from '../../engine/components.js';
 import type { PublishedFrame } from '../resources.js';
+import { stepAndLand } from './step-and-land.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const sessions: PersonaSession[] = [];
 afterEach(() => sessions.splice(0).forEach((s) => s.stop()));
 
 const open = (character: string) => {
   const session = new PersonaSession({ character, clock: new SimulatedClock(), width: 128, height: 128 });
-  const hashes = new Map<number, string>(); // by frame sequence number: a fill that lands a tick late skips one, not shifts all
+  const hashes = new Map<number, string>(); // by frame sequence number
   session.onFrame((f: PublishedFrame) => hashes.set(f.seq, createHash('sha1').update(f.rgba).digest('hex')));
   sessions.push(session);
   return { session, hashes };
@@ -36,10 +36,7 @@ describe('sessions in one process', () => {
     const kaiAlone = open('kai'); // the reference: the same character with nothing beside it
     expect(aria.session.eid).toBe(kai.session.eid); // same entity id in each world: only the storage tells them apart
     aria.session.chat('sit down');
-    for (let i = 0; i < 45; i++) {
-      for (const s of sessions) s.step();
-      await sleep(4); // let each native fill land before the next tick
-    }
+    for (let i = 0; i < 45; i++) for (const s of sessions) await stepAndLand(s);
     expect(aria.session.state().posture).toBe('sitting');
     expect(kai.session.state().posture).toBe('standing');
     expect(poseRows(kai.session)).toEqual(poseRows(kaiAlone.session));

@@ -17,6 +17,19 @@ const CHEST_PITCH = jointIndex('chest') * 3;
 const LEFT_SHOULDER_ROLL = jointIndex('left_shoulder') * 3 + 2;
 const RIGHT_SHOULDER_ROLL = jointIndex('right_shoulder') * 3 + 2;
 
+/**
+ * An action starting from rest: each channel gets the velocity of a first-order approach toward its
+ * target (ω·distance, capped), unless it already moves that way faster. The spring then starts with a
+ * visible step, as an animator's ease-out would, instead of a critically damped spring's slow start.
+ */
+const kickTowardTarget = (pose: Float32Array, target: Float32Array, velocity: Float32Array, from: number, to: number, smooth: number, maxSpeed: number) => {
+  const omega = 2 / Math.max(1e-4, smooth);
+  for (let k = from; k < to; k++) {
+    const want = Math.max(-maxSpeed, Math.min(maxSpeed, omega * (target[k]! - pose[k]!)));
+    if (Math.abs(want) > Math.abs(velocity[k]!) || Math.sign(want) !== Math.sign(velocity[k]!)) velocity[k] = want;
+  }
+};
+
 export const easePoseTowardTarget = (world: PersonaWorld): void => {
   const { Pose, PoseTarget, PoseVelocity } = world.components;
   const dt = world.time.dt / 1000;
@@ -28,6 +41,11 @@ export const easePoseTowardTarget = (world: PersonaWorld): void => {
     [Pose.rootY[eid], PoseVelocity.rootY[eid]] = springStep(Pose.rootY[eid]!, PoseTarget.rootY[eid]!, PoseVelocity.rootY[eid]!, rootSmooth, dt, MAX_ROOT_SPEED);
     [Pose.rootYaw[eid], PoseVelocity.rootYaw[eid]] = springStep(Pose.rootYaw[eid]!, PoseTarget.rootYaw[eid]!, PoseVelocity.rootYaw[eid]!, rootSmooth, dt, MAX_JOINT_SPEED);
     const base = eid * ROTATION_STRIDE;
+    if (PoseTarget.kick[eid] === 1) {
+      PoseTarget.kick[eid] = 0;
+      kickTowardTarget(Pose.rotation, PoseTarget.rotation, PoseVelocity.rotation, base, base + ROTATION_STRIDE, smooth, MAX_JOINT_SPEED);
+      kickTowardTarget(Pose.hand, PoseTarget.hand, PoseVelocity.hand, eid * HAND_CHANNEL_COUNT, (eid + 1) * HAND_CHANNEL_COUNT, smooth, Infinity);
+    }
     for (let k = 0; k < ROTATION_STRIDE; k++) {
       let target = PoseTarget.rotation[base + k]!;
       if (k === CHEST_PITCH) target -= 0.025 * breath;

@@ -69,9 +69,12 @@ export const createPersonaTargets = (world: PersonaWorld, eid: number, vocabular
       JOINTS.forEach((joint, j) => body.restRotation.set(rest.joints[joint] ?? [0, 0, 0], rotations + j * 3));
       writeHands(body.restHand, [rest.hands?.left, rest.hands?.right], null);
       timing(ms, ms);
+      PoseTarget.kick[eid] = 1; // a posture change starts from rest
     },
 
     gesture(key: Keyframe | null, ms: number) {
+      if (key && body.keyOn[eid] === 0) PoseTarget.kick[eid] = 1; // a gesture's first keyframe: start moving at once
+      body.keyOn[eid] = key ? 1 : 0;
       body.keyRootX[eid] = key?.root?.x ?? 0;
       body.keyRootY[eid] = key?.root?.y ?? 0;
       body.keyRootYaw[eid] = key?.root?.yaw ?? 0;

@@ -1,10 +1,11 @@
 /**
  * Frame phase: hands each persona's conditioning to its native frame source, into a free buffer
- * of its ring. Pipelined: the fill runs on a worker thread and lands in a later tick; this tick
- * presents the newest finished one. No free buffer means the source is behind: skip, never wait.
+ * of its ring. The fill runs on a worker thread; when it lands (between ticks, usually well before
+ * the next) it is presented and published to the sinks at once. No free buffer means the source
+ * is behind: skip, never wait.
  */
 import { query } from 'bitecs';
-import { retireBuffer, type FrameRing, type PersonaWorld } from '../resources.js';
+import { publishPresented, retireBuffer, type FrameRing, type PersonaWorld } from '../resources.js';
 import { packConditioning } from './pack-conditioning.js';
 
 const settle = (ring: FrameRing, index: number) => {
@@ -38,6 +39,7 @@ export const submitFrames = (world: PersonaWorld): void => {
       (result) => {
         world.profiler.recordFill({ submitted, settled: performance.now(), fillMs: result.fillMs, queueMs: result.queueMs });
         settle(ring, index);
+        publishPresented(world, eid, ring);
       },
       (error: Error) => {
         ring.state[index] = 'free';

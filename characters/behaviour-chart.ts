@@ -13,7 +13,7 @@
  */
 import { assign, emit, enqueueActions, raise, setup } from 'xstate';
 import type { GazeTarget } from '../protocol/directive.js';
-import { planRequest, type ActionRequest, type Activity } from './behaviour-plan.js';
+import { faceCameraAction, facingOf, nextStance, planRequest, type ActionRequest, type Activity, type Stance } from './behaviour-plan.js';
 import {
   findAction,
   gestureKeyframes,
@@ -30,8 +30,8 @@ export interface PersonaTargets {
   posture(name: PostureName, ms: number): void;
   /** Lay a gesture keyframe over the posture (null clears it), reached over `ms`. */
   gesture(key: Keyframe | null, ms: number): void;
-  /** Turn or step for good: the stance the posture is drawn at, eased over `ms`. */
-  stance(change: NonNullable<GestureAction['stance']>, ms: number): void;
+  /** Turn or step for good: the stance the posture is drawn at (the chart keeps it), eased over `ms`. */
+  stance(at: Stance, ms: number): void;
   /** The emotion layer: an expression at an intensity, eased over `ms`; 'neutral' clears it. */
   expression(name: string, intensity: number, ms: number): void;
   /** The gesture-face layer, above the emotion while a gesture plays (null clears it). */
@@ -92,6 +92,8 @@ interface BehaviourContext extends BehaviourInput {
   queue: ActionRequest[];
   /** The posture the persona rests in, or is moving into: the one place it is kept. */
   posture: PostureName;
+  /** Where she faces and stands, changed by turns and steps: the one place it is kept. */
+  stance: Stance;
   feeling: { name: string; intensity: number; holdMs: number };
   gazeTarget: GazeTarget;
   speechMs: number;
@@ -107,6 +109,10 @@ export const FIDGET_AFTER_MS = 20_000;
 const FIDGET_JITTER_MS = 3_000;
 /** A directed gaze holds this long before the eyes return to the camera. */
 export const GAZE_HOLD_MS = 6_000;
+/** A looping gesture (a dance) starts no new pass after this long: it winds down by itself. */
+export const MAX_LOOP_MS = 10_000;
+/** Left alone with her back turned this long, she turns to the camera again. */
+export const BACK_TURNED_MS = 8_000;
 /** Mouth-shape time per character of dialogue (about 14 characters a second). */
 export const SPEECH_MS_PER_CHAR = 70;
 
@@ -157,7 +163,13 @@ export const behaviourChart = setup({
       const g = context.activity.gesture;
       return !!g && g.index + 1 < g.keys.length - g.action.outro.length;
     },
-    'loops': ({ context }) => !!context.activity.gesture?.action.loop,
+    'loops': ({ context }) => {
+      const g = context.activity.gesture;
+      if (!g?.action.loop) return false;
+      const pass = g.action.cycle.reduce((ms, k) => ms + k.ms / g.speed, 0);
+      return context.now() - g.startedAt + pass <= MAX_LOOP_MS;
+    },
+    'faces away': ({ context }) => facingOf(context.stance.yaw) === 'away' && !!faceCameraAction(context.vocabulary),
     'in outro with keyframes left': ({ context }) => {
       const g = context.activity.gesture;
       return !!g && g.index + 1 < g.keys.length;
@@ -171,10 +183,15 @@ export const behaviourChart = setup({
     'plan request': enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'ACT') return;
       const { type: _, ...request } = event;
-      const plan = planRequest(context.vocabulary, request, { posture: context.posture, activity: context.activity, queue: context.queue });
+      const plan = planRequest(context.vocabulary, request, { posture: context.posture, activity: context.activity, queue: context.queue, yaw: context.stance.yaw });
       if (plan.kind === 'refuse') {
         enqueue.emit({ type: 'action.refused', action: request.name, reason: plan.reason, directiveId: request.directiveId });
         return;
+      }
+      if (plan.kind === 'replace') {
+        // What waited in the queue will not run now: say so, never drop it silently.
+        const why = request.name === 'stop' ? '"stop" cleared the queue' : `"${request.name.replace(/_/g, ' ')}" was asked for instead`;
+        for (const dropped of context.queue) enqueue.emit({ type: 'action.refused', action: dropped.name, reason: why, directiveId: dropped.directiveId });
       }
       if (findAction(context.vocabulary, request.name)?.kind === 'control') {
         enqueue.emit({ type: 'action.started', action: request.name, directiveId: request.directiveId });
@@ -215,10 +232,17 @@ export const behaviourChart = setup({
       interrupted: true,
     })),
     'write posture target': ({ context }) => context.targets.posture(context.posture, context.activity.postureMs ?? 900),
-    'apply stance': ({ context }) => {
+    'plan stance': assign({
+      stance: ({ context }) => {
+        const change = currentGesture(context).action.stance;
+        return change ? nextStance(context.stance, change) : context.stance;
+      },
+    }),
+    'write stance target': ({ context }) => {
       const g = currentGesture(context);
-      if (g.action.stance) context.targets.stance(g.action.stance, g.ends[g.ends.length - 1]!);
+      if (g.action.stance) context.targets.stance(context.stance, g.ends[g.ends.length - 1]!);
     },
+    'turn to show the face': raise(({ context }) => ({ type: 'ACT' as const, name: faceCameraAction(context.vocabulary)!.name, directiveId: 'face' })),
     'write keyframe target': ({ context }) => {
       const g = currentGesture(context);
       const key = g.keys[g.index]!;
@@ -285,6 +309,7 @@ export const behaviourChart = setup({
       return g ? Math.max(0, g.startedAt + g.ends[g.index]! - context.now()) : 0;
     },
     'posture change time': ({ context }) => context.activity.postureMs ?? 900,
+    'back turned wait': BACK_TURNED_MS,
     'expression hold': ({ context }) => context.feeling.holdMs,
     'speech length': ({ context }) => context.speechMs,
     'blink gap': ({ context }) => 2000 + context.random() * 4000,
@@ -304,6 +329,7 @@ export const behaviourChart = setup({
     activity: { kind: 'idle' },
     queue: [],
     posture: 'standing',
+    stance: { yaw: 0, x: 0 },
     feeling: { name: input.baseline.expression, intensity: input.baseline.intensity, holdMs: 0 },
     gazeTarget: 'camera',
     speechMs: 0,
@@ -311,20 +337,25 @@ export const behaviourChart = setup({
   states: {
     activity: {
       initial: 'idle',
-      on: { ACT: { actions: 'plan request' } },
+      on: {
+        ACT: { actions: 'plan request' },
+        // A feeling asked for with her back turned: she turns round to show it.
+        FEEL: { guard: 'faces away', actions: 'turn to show the face' },
+      },
       states: {
         idle: {
           always: [
             { guard: 'next is a posture change', target: 'changingPosture', actions: 'take next' },
             { guard: 'next is a gesture', target: 'gesturing', actions: 'take next' },
           ],
+          after: { 'back turned wait': { guard: 'faces away', actions: 'turn to show the face' } },
         },
         changingPosture: {
           entry: ['report started', 'write posture target'],
           after: { 'posture change time': { target: 'idle', actions: ['report finished', 'finish activity'] } },
         },
         gesturing: {
-          entry: ['apply stance', 'report started', 'show gesture face'],
+          entry: ['plan stance', 'write stance target', 'report started', 'show gesture face'],
           exit: ['hide gesture face', 'clear gesture target'],
           initial: 'keyframe',
           states: {

@@ -9,6 +9,8 @@ export type EngineEvent =
 export interface PersonaState {
   character: string;
   posture: string;
+  /** Which way she faces: the camera, her left or right (profile), or away (back turned). */
+  facing: 'camera' | 'left' | 'right' | 'away';
   action: string;
   expression: string;
   intensity: number;

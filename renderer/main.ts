@@ -75,6 +75,7 @@ const connect = async () => {
         byId('expression').textContent =
           message.state.expression === 'neutral' ? 'neutral' : `${message.state.expression} ${Math.round(message.state.intensity * 100)}%`;
         byId('posture').textContent = message.state.posture;
+        byId('facing').textContent = message.state.facing;
         showChart(message.state.chart, message.state.queue);
         break;
       case 'reply':

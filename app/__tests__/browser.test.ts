@@ -155,6 +155,16 @@ describe('the UI in Chromium', () => {
     await page.waitForFunction(() => document.getElementById('action')!.textContent === 'idle', null, { timeout: 5000 });
   });
 
+  it('"turn around": the status says she faces away, and "wave" turns her back to the camera first', async () => {
+    await say('turn around');
+    await page.waitForFunction(() => document.getElementById('facing')!.textContent === 'away', null, { timeout: 3000 });
+    await page.waitForFunction(() => document.getElementById('action')!.textContent === 'idle', null, { timeout: 3000 });
+    await say('wave');
+    await page.waitForFunction(() => document.getElementById('action')!.textContent === 'face_camera', null, { timeout: 2000 });
+    await page.waitForFunction(() => document.getElementById('facing')!.textContent === 'camera', null, { timeout: 3000 });
+    await page.waitForFunction(() => document.getElementById('action')!.textContent === 'idle', null, { timeout: 5000 });
+  });
+
   it('shows the action queue live: a step queued behind a running think', async () => {
     await say('think');
     await page.waitForFunction(() => document.getElementById('action')!.textContent === 'think', null, { timeout: 2000 });

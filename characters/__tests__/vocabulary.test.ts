@@ -165,12 +165,12 @@ describe('the default vocabulary', () => {
 describe('sequences', () => {
   it('a queued request waits for the running action even when it would interrupt', () => {
     const { session, stepUntil, find } = simulatedPersona();
-    session.submit({ id: 'a', source: 'user', action: { name: 'turn_around' } });
+    session.submit({ id: 'a', source: 'user', action: { name: 'face_left' } });
     session.submit({ id: 'b', source: 'user', action: { name: 'wave', queue: true } });
     session.step();
-    expect(session.state()).toMatchObject({ action: 'turn_around', queue: ['wave'] });
+    expect(session.state()).toMatchObject({ action: 'face_left', queue: ['wave'] });
     stepUntil(() => !!find('action.started', 'wave'));
-    expect((find('action.finished', 'turn_around') as { interrupted?: boolean }).interrupted).toBeUndefined();
-    expect(find('action.started', 'wave')!.at).toBeGreaterThanOrEqual(find('action.finished', 'turn_around')!.at);
+    expect((find('action.finished', 'face_left') as { interrupted?: boolean }).interrupted).toBeUndefined();
+    expect(find('action.started', 'wave')!.at).toBeGreaterThanOrEqual(find('action.finished', 'face_left')!.at);
   });
 });

@@ -9,7 +9,8 @@ import type { GazeTarget } from '../../protocol/directive.js';
 import { JOINTS, type HandShape } from '../../protocol/skeleton.js';
 import { ROTATION_STRIDE } from '../../engine/components.js';
 import type { PersonaTargets } from '../../characters/behaviour-chart.js';
-import { findExpression, type FaceChannels, type GestureAction, type Keyframe, type PostureName, type Vocabulary } from '../../characters/vocabulary.js';
+import type { Stance } from '../../characters/behaviour-plan.js';
+import { findExpression, type FaceChannels, type Keyframe, type PostureName, type Vocabulary } from '../../characters/vocabulary.js';
 import type { PersonaWorld } from '../resources.js';
 
 const GAZE_LOOK: Record<GazeTarget | 'glance-left' | 'glance-right' | 'glance-down', [number, number]> = {
@@ -25,8 +26,6 @@ const GAZE_LOOK: Record<GazeTarget | 'glance-left' | 'glance-right' | 'glance-do
   'glance-down': [0.1, -0.5],
 };
 
-/** Sideways room on the stage, metres from centre: steps stop at the edge. */
-const STAGE_HALF_WIDTH = 0.45;
 const RELAXED_HAND: HandShape = { curl: 0.25, point: 0, thumb: 0 };
 
 export const createPersonaTargets = (world: PersonaWorld, eid: number, vocabulary: Vocabulary): PersonaTargets => {
@@ -88,14 +87,9 @@ export const createPersonaTargets = (world: PersonaWorld, eid: number, vocabular
       timing(ms, key?.root ? ms : undefined);
     },
 
-    stance(change: NonNullable<GestureAction['stance']>, ms: number) {
-      if (change.turnBy !== undefined) body.stanceYaw[eid]! += change.turnBy;
-      if (change.faceYaw !== undefined) {
-        // Turn the short way round to the asked facing.
-        const turns = Math.round((body.stanceYaw[eid]! - change.faceYaw) / (2 * Math.PI));
-        body.stanceYaw[eid] = change.faceYaw + turns * 2 * Math.PI;
-      }
-      if (change.moveX !== undefined) body.stanceX[eid] = Math.max(-STAGE_HALF_WIDTH, Math.min(STAGE_HALF_WIDTH, body.stanceX[eid]! + change.moveX));
+    stance(at: Stance, ms: number) {
+      body.stanceYaw[eid] = at.yaw;
+      body.stanceX[eid] = at.x;
       timing(ms, ms);
     },
 

@@ -1,5 +1,6 @@
 /** Output phase: extracts each persona's state for the UI (incl. the chart's active states and queue) and publishes changes. */
 import type { PersonaState } from '../../protocol/events.js';
+import { facingOf } from '../../characters/behaviour-plan.js';
 import type { PersonaRecord, PersonaWorld } from '../resources.js';
 
 /** Active state paths, one per region leaf: "activity.gesturing.keyframe", "emotion.feeling", … */
@@ -10,10 +11,11 @@ const activePaths = (value: unknown, prefix = ''): string[] => {
 
 export const extractState = (persona: PersonaRecord, tick: number): PersonaState => {
   const snapshot = persona.actor.getSnapshot();
-  const { activity, queue, feeling, gazeTarget, posture } = snapshot.context;
+  const { activity, queue, feeling, gazeTarget, posture, stance } = snapshot.context;
   return {
     character: persona.character.id,
     posture,
+    facing: facingOf(stance.yaw),
     action: activity.name ?? 'idle',
     expression: feeling.name,
     intensity: feeling.intensity,

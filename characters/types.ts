@@ -24,6 +24,14 @@ export interface CharacterDefinition {
   /**
    * Reply templates in the character's voice, keyed by action or expression name, plus
    * `unknown` (a line it did not understand), `refused` and `greeting`. `{name}` is replaced.
+   * Keys the embedded interpreter also reads (each optional, with a plain default):
+   * - small talk: `hello` (greeted), `introduce` (`{about}`: "I'm Kai, a relaxed … skater", from the
+   *   personality), `how_are_you`, `help` (`{examples}`: a few lines it understands), `thanks`, `farewell`;
+   * - what the user says: `feel_good`, `feel_bad` ("I'm not happy"), `news.happy`, `news.sad`, `news.surprised`;
+   * - refusals foreseen from the persona's state: `already` (`{posture}`), `wrong_posture` (`{action}`,
+   *   `{posture}`, `{fix}`: the posture change that would help), `refused` (`{reason}`);
+   * - general acknowledgements: `action` (`{action}`), `expression` (`{expression}`), `gaze` (`{target}`),
+   *   `negated` (`{action}`), `stop`.
    */
   lines: Record<string, readonly string[]>;
 }

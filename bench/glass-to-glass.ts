@@ -3,9 +3,11 @@
  * time at which a frame left the engine (or, for the bare sender, was made) into its I420 pixels
  * just before encoding; the page reads the stamp from each decoded frame and subtracts it from the
  * frame's expected display time. Three senders in one run:
- * the engine (the app server, its frames stamped in the video feed); a bare @roamhq/wrtc track fed
- * synthetic 512² frames at 30 fps with the engine's field trials (the like-for-like baseline the
- * ratio uses); and the same bare track on libwebrtc's defaults (adaptive playout delay).
+ * the engine (the app server, its frames stamped in the video feed, the persona dancing); a bare
+ * @roamhq/wrtc track replaying the engine's own frames, recorded during its run, at 30 fps with the
+ * engine's field trials (the like-for-like baseline the ratio uses: same content, same encoder
+ * work); the same bare track on libwebrtc's defaults (adaptive playout delay); and the bare track
+ * fed a full-frame moving gradient (harder to encode; the baseline of earlier runs, for reference).
  */
 import http from 'node:http';
 import { readFile } from 'node:fs/promises';
@@ -68,8 +70,14 @@ const collectOnce = async (base: string, seconds: number): Promise<Samples> => {
   }
 };
 
-/** A bare sender: a plain wrtc video track fed synthetic, stamped 512² frames at 30 fps. */
-const startBareSender = async () => {
+/** Most engine frames kept for the replay (512² I420: ~0.4 MB each). */
+const MAX_RECORDED = 150;
+
+/** The frames a bare sender sends: the engine's own, recorded, or a moving gradient. */
+type BareContent = { recorded: Uint8Array[] } | 'gradient';
+
+/** A bare sender: a plain wrtc video track fed stamped 512² I420 frames at 30 fps. */
+const startBareSender = async (content: BareContent) => {
   const source = new wrtc.nonstandard.RTCVideoSource();
   const feed = { track: source.createTrack(), users: 0 };
   const whep = new WhepEndpoint(feed, 'default', 4);
@@ -78,19 +86,22 @@ const startBareSender = async () => {
   const i420 = new Uint8Array((size * size * 3) / 2);
   let n = 0;
   const timer = setInterval(() => {
-    for (let i = 0; i < rgba.length; i += 4) {
-      rgba[i] = (i / 4 + n * 3) % 256; // moving gradient: the encoder has work to do
-      rgba[i + 1] = 90;
-      rgba[i + 2] = 140;
-      rgba[i + 3] = 255;
+    if (content === 'gradient') {
+      for (let i = 0; i < rgba.length; i += 4) {
+        rgba[i] = (i / 4 + n * 3) % 256; // moving gradient: the encoder has work to do
+        rgba[i + 1] = 90;
+        rgba[i + 2] = 140;
+        rgba[i + 3] = 255;
+      }
+      (wrtc.nonstandard as unknown as { rgbaToI420: (a: object, b: object) => void }).rgbaToI420(
+        { width: size, height: size, data: rgba },
+        { width: size, height: size, data: i420 },
+      );
+    } else {
+      i420.set(content.recorded[n % content.recorded.length]!);
     }
     n++;
-    const madeAt = wallClockMs();
-    (wrtc.nonstandard as unknown as { rgbaToI420: (a: object, b: object) => void }).rgbaToI420(
-      { width: size, height: size, data: rgba },
-      { width: size, height: size, data: i420 },
-    );
-    drawStampI420(i420, size, size, madeAt);
+    drawStampI420(i420, size, size, wallClockMs());
     source.onFrame({ width: size, height: size, data: i420 });
   }, 1000 / 30);
   const pages: Record<string, [string, string]> = {
@@ -128,8 +139,8 @@ const withFieldTrials = async <T>(trials: string, run: () => Promise<T>): Promis
   }
 };
 
-const measureBare = async (seconds: number): Promise<Samples> => {
-  const bare = await startBareSender();
+const measureBare = async (seconds: number, content: BareContent): Promise<Samples> => {
+  const bare = await startBareSender(content);
   try {
     return await collect(bare.url, seconds);
   } finally {
@@ -141,8 +152,13 @@ export interface GlassToGlass {
   engine: Distribution | null;
   /** The engine's latency split at the browser's last received packet (medians, ms). */
   engineSplit: { stamp_to_received_ms: number; received_to_display_ms: number } | null;
+  /** The bare sender replaying the engine's own frames (like for like). */
   baseline: Distribution | null;
+  /** engine p50 / like-for-like baseline p50. */
   ratio: number | null;
+  /** The bare sender on a full-frame moving gradient (harder to encode than the persona), and the engine's ratio to it. */
+  baselineGradient: Distribution | null;
+  ratioGradient: number | null;
   /** The bare sender on libwebrtc's default field trials (adaptive jitter buffer). */
   baselineDefaults: Distribution | null;
   fieldTrials: string;
@@ -152,17 +168,28 @@ const median = (values: number[]): number | null => distribution(values)?.p50 ??
 
 export const measureGlassToGlass = async (seconds: number): Promise<GlassToGlass> => {
   const engine = await startServer({ port: 0 });
-  engine.video.beforeEncode = (i420, width, height, publishedAtMs) => drawStampI420(i420, width, height, publishedAtMs);
+  const recorded: Uint8Array[] = [];
+  engine.video.beforeEncode = (i420, width, height, publishedAtMs) => {
+    if (recorded.length < MAX_RECORDED && width === 512 && height === 512) recorded.push(i420.slice()); // before the stamp: the replay stamps its own
+    drawStampI420(i420, width, height, publishedAtMs);
+  };
+  // She dances while measured: the frames (and the replay of them) carry motion for the encoder.
+  const dance = setInterval(() => engine.session.chat('dance'), 9000);
+  engine.session.chat('dance');
   let engineSamples: Samples;
   try {
     engineSamples = await collect(engine.url, seconds);
   } finally {
+    clearInterval(dance);
     await engine.close();
   }
-  const bareSamples = await measureBare(seconds);
-  const defaultSamples = await withFieldTrials('', () => measureBare(seconds));
+  const content: BareContent = recorded.length > 0 ? { recorded } : 'gradient';
+  const bareSamples = await measureBare(seconds, content);
+  const defaultSamples = await withFieldTrials('', () => measureBare(seconds, content));
+  const gradientSamples = await measureBare(seconds, 'gradient');
   const e = distribution(engineSamples.g2g);
   const b = distribution(bareSamples.g2g);
+  const g = distribution(gradientSamples.g2g);
   const toReceive = median(engineSamples.g2gToReceive);
   const toDisplay = median(engineSamples.g2gToDisplay);
   return {
@@ -170,6 +197,8 @@ export const measureGlassToGlass = async (seconds: number): Promise<GlassToGlass
     engineSplit: toReceive !== null && toDisplay !== null ? { stamp_to_received_ms: toReceive, received_to_display_ms: toDisplay } : null,
     baseline: b,
     ratio: e && b ? Math.round((e.p50 / b.p50) * 1000) / 1000 : null,
+    baselineGradient: g,
+    ratioGradient: e && g ? Math.round((e.p50 / g.p50) * 1000) / 1000 : null,
     baselineDefaults: distribution(defaultSamples.g2g),
     fieldTrials: fieldTrials(),
   };

@@ -20,6 +20,7 @@ import { measureInterpret } from './interpret.js';
 import { measureSpeculativeLatency } from './speculative-latency.js';
 import { createSkiaDrawer } from './skia-display-list.js';
 import { measureHonestClientUnderAbuse } from './abusive-clients.js';
+import { measureChatToViewer } from './chat-to-viewer.js';
 
 export interface BenchOptions {
   out: string;
@@ -141,11 +142,18 @@ export const runBench = async ({ out, quick }: BenchOptions): Promise<void> => {
   progress('sessions per machine (stepping the count up)…');
   const scale = await measureSessionsPerMachine(quick ? 2 : 5, progress);
   progress('WebRTC glass-to-glass in Chromium: the engine, a bare sender, the bare sender on libwebrtc defaults…');
-  let g2g: GlassToGlass = { engine: null, engineSplit: null, baseline: null, ratio: null, baselineDefaults: null, fieldTrials: '' };
+  let g2g: GlassToGlass = { engine: null, engineSplit: null, baseline: null, ratio: null, baselineGradient: null, ratioGradient: null, baselineDefaults: null, fieldTrials: '' };
   try {
     g2g = await measureGlassToGlass(quick ? 4 : 12);
   } catch (error) {
     progress(`  WebRTC latency not measured: ${(error as Error).message}`);
+  }
+  progress(`chat line on the page → first frame showing it at a Chromium WHEP viewer (${quick ? 3 : 12} waves)…`);
+  let chatToViewer: Distribution | null = null;
+  try {
+    chatToViewer = await measureChatToViewer(quick ? 3 : 12);
+  } catch (error) {
+    progress(`  chat_to_viewer_ms not measured: ${(error as Error).message}`);
   }
   progress(`WebRTC churn: 10 viewers × ${quick ? 10 : 100} rounds…`);
   const churn = await measureChurn(quick ? 10 : 100, 10, progress);
@@ -164,8 +172,14 @@ export const runBench = async ({ out, quick }: BenchOptions): Promise<void> => {
     interpret_ms: interpret,
     action_latency_speculative_ms: speculativeLatency,
     webrtc_glass_to_glass_ms: g2g.engine,
+    /** Chat line sent from the page → first frame showing the action at a Chromium WHEP viewer (expected display time). */
+    chat_to_viewer_ms: chatToViewer,
+    /** The bare sender replaying the engine's own recorded frames: the like-for-like baseline. */
     webrtc_baseline_g2g_ms: g2g.baseline,
     webrtc_g2g_ratio: g2g.ratio,
+    /** The bare sender on a moving full-frame gradient (the earlier baseline), and our ratio to it. */
+    webrtc_baseline_gradient_g2g_ms: g2g.baselineGradient,
+    webrtc_g2g_ratio_gradient: g2g.ratioGradient,
     /** Medians of the engine's latency split at the browser's last received packet. */
     webrtc_g2g_split: g2g.engineSplit,
     /** The bare sender on libwebrtc's defaults (adaptive playout delay), for reference. */

@@ -49,13 +49,14 @@ const connect = async () => {
 
 /**
  * Bench mode (?g2g=1): read the send-time stamp from each decoded frame (24 blocks of 16 px across
- * the top left, see app/webrtc/time-stamp.ts) and record display time − stamp, in ms, in `g2g`;
+ * the top left, see app/webrtc/time-stamp.ts) and record display time − stamp, in ms, in `g2g` (and each frame's stamp and display time in `g2gFrames`);
  * split into stamp → last packet received (encode, pacing, network) in `g2gToReceive` and last
  * packet received → expected display (jitter buffer, decode, the browser's compositor) in
  * `g2gToDisplay`.
  */
 const measureGlassToGlass = () => {
-  const samples = { g2g: [] as number[], g2gToReceive: [] as number[], g2gToDisplay: [] as number[] };
+  /** `g2gFrames`: [stamp (low 24 bits of the send time, ms), expected display wall time, ms] per decoded frame. */
+  const samples = { g2g: [] as number[], g2gToReceive: [] as number[], g2gToDisplay: [] as number[], g2gFrames: [] as [number, number][] };
   Object.assign(window, samples);
   const canvas = document.createElement('canvas');
   const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
@@ -74,6 +75,7 @@ const measureGlassToGlass = () => {
     const latency = (((Math.floor(display) & 0xffffff) - value + 0x1000000) % 0x1000000) + (display - Math.floor(display));
     if (latency >= 0 && latency < 5000) {
       samples.g2g.push(latency);
+      if (samples.g2gFrames.length < 20_000) samples.g2gFrames.push([value, display]);
       if (meta.receiveTime !== undefined) {
         const toDisplay = meta.expectedDisplayTime - meta.receiveTime;
         samples.g2gToDisplay.push(toDisplay);

@@ -3,9 +3,14 @@
  * or /whep/<session>; get 201 with the SDP answer and a Location for the viewer's resource;
  * DELETE it to leave; PATCH it with trickle-ICE fragments. The answer carries all our candidates
  * (we gather before answering), so clients that do not trickle work too.
+ *
+ * What a client cannot make it hold: more than MAX_TRICKLED_CANDIDATES trickled candidates per
+ * viewer (429), malformed ones (400), a slot for an offer that never connects (freed after
+ * VIEWER_CONNECT_TIMEOUT_MS), a body over MAX_SDP_BYTES (413).
  */
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
+import { isIP } from 'node:net';
 import { waitForCandidates } from './ice.js';
 import { HeapTrimmer } from './heap-trim.js';
 import { wrtc } from './wrtc.js';
@@ -17,8 +22,46 @@ export interface TrackFeed {
 
 /** Largest SDP offer or trickle fragment accepted, bytes. */
 const MAX_SDP_BYTES = 64 * 1024;
+/** How much of an oversized body we read and drop while its 413 goes out, bytes; past it the socket is closed. */
+const MAX_DRAIN_BYTES = 1024 * 1024;
 /** How long we wait for our ICE candidates before answering anyway, ms. */
 const GATHER_TIMEOUT_MS = 2000;
+/**
+ * Most ICE candidates one viewer may trickle, all its PATCHes together. A browser sends a handful
+ * (host, server-reflexive and relay candidates per network); each one makes libwebrtc pair and
+ * check it against ours, and a flood of them (1,000) kept the JS thread blocked for seconds on the
+ * next getStats() or close.
+ */
+export const MAX_TRICKLED_CANDIDATES = 50;
+/** Longest candidate line accepted, characters (a browser's are about 100–200). */
+const MAX_CANDIDATE_LINE = 512;
+/**
+ * A viewer that has not reached ICE connected this long after its offer was answered is closed, so
+ * offers abandoned by their clients do not hold the slots real viewers need, ms.
+ */
+export const VIEWER_CONNECT_TIMEOUT_MS = 10_000;
+
+/**
+ * One trickled candidate line (RFC 8839 §5.1): foundation, component, transport, priority, address
+ * (IPv4, IPv6 or a browser's mDNS .local name: never a name to look up in the DNS), port, type, then
+ * the optional attributes.
+ */
+const CANDIDATE_LINE =
+  /^a=candidate:[A-Za-z0-9+/]{1,32} \d{1,3} (?:udp|tcp) \d{1,10} ([0-9A-Fa-f:.]+|[A-Za-z0-9-]{1,63}\.local) (\d{1,5}) typ (?:host|srflx|prflx|relay)(?: [\x21-\x7e]+)*$/i;
+
+/** Why a candidate line is refused, or null when it is well formed. */
+const candidateProblem = (line: string): string | null => {
+  if (line.length > MAX_CANDIDATE_LINE) return `longer than ${MAX_CANDIDATE_LINE} characters`;
+  const match = CANDIDATE_LINE.exec(line);
+  if (!match) return 'not of the form "a=candidate:<foundation> <component> udp|tcp <priority> <IP address or .local name> <port> typ host|srflx|prflx|relay ..."';
+  const [, address, port] = match;
+  if (!address!.endsWith('.local') && isIP(address!) === 0) return `"${address}" is not an IP address`;
+  if (Number(port) > 65535) return `port ${port} is out of range`;
+  return null;
+};
+
+/** The media type of a Content-Type header, lower case, without its parameters. */
+const mediaType = (header: string | undefined): string => (header ?? '').split(';')[0]!.trim().toLowerCase();
 
 export interface ViewerStats {
   id: string;
@@ -34,6 +77,10 @@ interface Viewer {
   id: string;
   pc: RTCPeerConnection;
   createdAt: number;
+  /** Closes the viewer if it has not connected in time; cleared once it connects. */
+  connectTimer: NodeJS.Timeout | null;
+  /** Candidates trickled so far (capped at MAX_TRICKLED_CANDIDATES). */
+  candidates: number;
   lastBytes: number;
   lastStatsAt: number;
   stats: ViewerStats;
@@ -52,15 +99,24 @@ const readBody = (req: http.IncomingMessage): Promise<string> =>
   new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_SDP_BYTES) {
+        // Stop keeping the body but read on (up to a limit) instead of destroying the socket at
+        // once: a client still sending would get a reset instead of our 413 (Connection: close).
+        req.off('data', onData);
+        chunks.length = 0;
+        let drained = 0;
+        req.on('data', (rest: Buffer) => {
+          drained += rest.length;
+          if (drained > MAX_DRAIN_BYTES) req.destroy();
+        });
         reject(new HttpError(413, `body too large: more than ${MAX_SDP_BYTES} bytes`));
-        req.destroy();
         return;
       }
       chunks.push(chunk);
-    });
+    };
+    req.on('data', onData);
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
@@ -76,6 +132,8 @@ export class WhepEndpoint {
     private readonly maxViewers: number,
     /** The voice's track, once there is a voice (TTS): added beside the video for every viewer. */
     private readonly audio: TrackFeed | null = null,
+    /** How long a viewer may take to reach ICE connected before its slot is freed, ms. */
+    private readonly connectTimeoutMs = VIEWER_CONNECT_TIMEOUT_MS,
   ) {}
 
   get viewerCount(): number {
@@ -105,13 +163,15 @@ export class WhepEndpoint {
       } else throw new HttpError(405, `use DELETE or PATCH on a viewer resource`);
     } catch (error) {
       const status = error instanceof HttpError ? error.status : 500;
-      res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end((error as Error).message);
+      // After a 413 the rest of the body is not read: the connection cannot carry another request.
+      res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...(status === 413 ? { connection: 'close' } : {}) });
+      res.end((error as Error).message);
     }
     return true;
   }
 
   private async offer(req: http.IncomingMessage, res: http.ServerResponse, session: string): Promise<void> {
-    if (!/^application\/sdp\b/.test(req.headers['content-type'] ?? '')) {
+    if (mediaType(req.headers['content-type']) !== 'application/sdp') {
       throw new HttpError(415, `content-type must be application/sdp, got "${req.headers['content-type'] ?? ''}"`);
     }
     const sdp = await readBody(req);
@@ -125,6 +185,8 @@ export class WhepEndpoint {
       id,
       pc,
       createdAt: Date.now(),
+      connectTimer: null,
+      candidates: 0,
       lastBytes: 0,
       lastStatsAt: performance.now(),
       stats: { id, state: 'new', bitrateKbps: 0, fps: 0, rttMs: null, packetsLost: 0, framesEncoded: 0 },
@@ -133,6 +195,7 @@ export class WhepEndpoint {
     this.feed.users++;
     pc.addEventListener('connectionstatechange', () => {
       viewer.stats.state = pc.connectionState;
+      if (pc.connectionState === 'connected') this.clearConnectTimer(viewer);
       if (pc.connectionState === 'failed' || pc.connectionState === 'closed') this.close(id);
     });
     try {
@@ -150,6 +213,14 @@ export class WhepEndpoint {
       this.close(id);
       throw error;
     }
+    if (!this.viewers.has(id)) throw new HttpError(503, 'the connection closed while it was being set up; try again');
+    if (pc.connectionState !== 'connected') {
+      viewer.connectTimer = setTimeout(() => {
+        viewer.connectTimer = null;
+        if (pc.connectionState !== 'connected') this.close(id);
+      }, this.connectTimeoutMs);
+      viewer.connectTimer.unref();
+    }
     res.writeHead(201, {
       'content-type': 'application/sdp',
       location: `/whep/${session}/${id}`,
@@ -159,23 +230,42 @@ export class WhepEndpoint {
   }
 
   private async trickle(req: http.IncomingMessage, viewer: Viewer): Promise<void> {
-    if (!/^application\/trickle-ice-sdpfrag\b/.test(req.headers['content-type'] ?? '')) {
-      throw new HttpError(415, 'content-type must be application/trickle-ice-sdpfrag');
+    if (mediaType(req.headers['content-type']) !== 'application/trickle-ice-sdpfrag') {
+      throw new HttpError(415, `content-type must be application/trickle-ice-sdpfrag, got "${req.headers['content-type'] ?? ''}"`);
     }
     const fragment = await readBody(req);
     const mid = /^a=mid:(.+)$/m.exec(fragment)?.[1]?.trim() ?? '0';
-    for (const line of fragment.split(/\r?\n/)) {
-      if (!line.startsWith('a=candidate:')) continue;
+    const lines = fragment.split(/\r?\n/).filter((line) => line.startsWith('a=candidate:'));
+    // The whole fragment is checked before libwebrtc sees any of it: a refused PATCH adds nothing.
+    for (const line of lines) {
+      const problem = candidateProblem(line);
+      if (problem) throw new HttpError(400, `bad ICE candidate "${line.slice(0, 100)}${line.length > 100 ? '…' : ''}": ${problem}`);
+    }
+    if (viewer.candidates + lines.length > MAX_TRICKLED_CANDIDATES) {
+      throw new HttpError(
+        429,
+        `at most ${MAX_TRICKLED_CANDIDATES} ICE candidates per viewer; this one has sent ${viewer.candidates} and this PATCH carries ${lines.length}`,
+      );
+    }
+    viewer.candidates += lines.length;
+    for (const line of lines) {
+      if (!this.viewers.has(viewer.id)) throw new HttpError(404, `viewer "${viewer.id}" has left`);
       await viewer.pc.addIceCandidate({ candidate: line.slice(2), sdpMid: mid }).catch((error: Error) => {
         throw new HttpError(400, `bad ICE candidate "${line}": ${error.message}`);
       });
     }
   }
 
+  private clearConnectTimer(viewer: Viewer): void {
+    if (viewer.connectTimer) clearTimeout(viewer.connectTimer);
+    viewer.connectTimer = null;
+  }
+
   close(id: string): void {
     const viewer = this.viewers.get(id);
     if (!viewer) return;
     this.viewers.delete(id);
+    this.clearConnectTimer(viewer);
     this.feed.users--;
     if (this.audio) this.audio.users--;
     viewer.pc.close();
@@ -190,8 +280,10 @@ export class WhepEndpoint {
   /** Per-viewer bitrate, frame rate, round-trip time and packet loss, from each connection's stats. */
   async stats(): Promise<ViewerStats[]> {
     const now = performance.now();
-    for (const viewer of this.viewers.values()) {
-      const report = await viewer.pc.getStats();
+    for (const viewer of [...this.viewers.values()]) {
+      // A viewer may leave while we wait for another's report; its connection then refuses.
+      const report = this.viewers.has(viewer.id) ? await viewer.pc.getStats().catch(() => null) : null;
+      if (!report) continue;
       report.forEach((s: Record<string, unknown>) => {
         if (s.type === 'outbound-rtp' && s.kind === 'video') {
           const bytes = Number(s.bytesSent ?? 0);

@@ -69,7 +69,7 @@ export class PersonaSession {
 
   /** Interprets a chat line and queues its directives for the next tick. */
   chat(text: string): Interpretation {
-    const result = this.interpreter.interpret(text);
+    const result = this.interpreter.interpret(text, this.state());
     for (const d of result.directives) this.submit(d);
     return result;
   }

@@ -85,7 +85,7 @@ export class Conversation {
     const { character, store, llm } = this.options;
     const earlier = llm ? trimToBudget(this.history(200), this.options.historyTokenBudget ?? 3000) : [];
     store?.append(character.id, 'user', line);
-    const reading = this.embedded.interpret(line);
+    const reading = this.embedded.interpret(line, this.options.state?.()); // her state: a reply agrees with what the engine will do
     // News ("I got the job!") is no command: the LLM picks the face. Commands start now.
     const speculative = llm && reading.news ? [] : reading.directives;
     const sent = speculative.filter((d) => this.trySubmit(d) === null);

@@ -108,7 +108,8 @@ describe('conversation', () => {
 
   it("tells the LLM next turn what the engine refused, and the character's state", async () => {
     const { session, conversation } = setup();
-    double.queue({ pieces: ['{"dialogue":"ok"}'] }, { pieces: ['{"dialogue":"ok"}'] });
+    // The model asks for sitting again once she sits: the chart refuses it (the embedded reading, knowing her state, sends nothing).
+    double.queue({ pieces: ['{"dialogue":"ok"}'] }, { pieces: ['{"action":{"name":"sit_down"},"dialogue":"ok"}'] });
     await drain(conversation.say('sit down').events);
     for (let i = 0; i < 60; i++) session.step();
     await drain(conversation.say('sit down').events); // already sitting: the chart refuses
@@ -119,6 +120,21 @@ describe('conversation', () => {
     expect(system).toMatch(/refused these[\s\S]*sit_down: /);
     expect(system).toMatch(/Right now you are sitting/);
     expect(system).toContain(`Actions you can do (no others exist): ${ARIA.vocabulary.actions.map((a) => a.name).join(', ')}`);
+  });
+
+  it('without an LLM, answers "stand up" while standing with why, and sends nothing the engine would refuse', async () => {
+    const session = new PersonaSession({ clock: new SimulatedClock(), source: null });
+    const store = ConversationStore.open(mkdtempSync(path.join(dir, 'd-')));
+    open.push({ session, store });
+    const engineEvents: EngineEvent[] = [];
+    session.onEvent((e) => engineEvents.push(e));
+    const conversation = new Conversation({ character: ARIA, store, submit: (d) => session.submit(d), state: () => session.state() });
+    const turn = conversation.say('stand up');
+    const events = await drain(turn.events);
+    session.step();
+    expect(turn.speculative).toEqual([]);
+    expect(events.find((e) => e.type === 'done')).toMatchObject({ reply: expect.stringMatching(/already standing/i) });
+    expect(engineEvents.filter((e) => e.type === 'action.refused' || e.type === 'action.started')).toEqual([]);
   });
 
   it('keeps only the latest refusals for the next turn, however many the engine raised', async () => {

@@ -10,7 +10,7 @@
 import net from 'node:net';
 import type { FuzzContext } from './fuzz-report.js';
 import { caseRng, mutateText, randomText, textPreview, type Rng } from './fuzz-rng.js';
-import { MAX_SDP_BYTES } from './fuzz-sdp.js';
+import { MAX_SDP_BYTES, OVERSIZED_BODY_CLOSED } from './fuzz-sdp.js';
 
 /** A complete request with no status line after this long is a hang. */
 export const HTTP_HANG_MS = 10_000;
@@ -283,7 +283,8 @@ const runHttpCase = async (ctx: FuzzContext, index: number): Promise<void> => {
     if (c.incomplete && leftAt) return ctx.tally.answer('http', 'closed after the client left mid-body', c.input);
     const request = c.bytes.toString('latin1', 0, 200);
     if (/^(POST|PATCH) \/whep/.test(request) && c.bytes.length - c.bytes.indexOf('\r\n\r\n') > MAX_SDP_BYTES) {
-      return ctx.tally.knownBug('http', 'whep-oversized-body', c.input);
+      ctx.tally.find(OVERSIZED_BODY_CLOSED, c.input);
+      return ctx.tally.answer('http', 'closed (WHEP body over 64 KiB)', c.input);
     }
     if (request.startsWith('CONNECT ')) {
       // Node closes CONNECT requests at once when the server has no 'connect' listener (app/server.ts has none).

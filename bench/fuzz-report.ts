@@ -66,8 +66,8 @@ export class Tally {
 
 /** Bugs this suite found in code it does not own (reported in the commit and to the owners), by short key. */
 export const KNOWN_BUGS = {
-  'whep-oversized-body':
-    'app/webrtc/whep.ts: an offer or trickle fragment over 64 KiB gets a reset connection instead of its 413: readBody() destroys the request before the answer is written',
+  'whep-answer-500':
+    'app/webrtc/whep.ts: an offer that libwebrtc accepts but cannot answer (a real offer with "a=setup:holdconn") gets HTTP 500 "Failed to set local answer sdp: … Answerer must use either active or passive value for setup attribute" instead of a 400: only setRemoteDescription errors are mapped to 400',
   'flood-no-close-frame':
     'app/served-session.ts: a client dropped for flooding (>400 messages/s) often sees 1006 and no reason: drop() terminates the socket right after close(), and with the flood unread the kernel resets it',
   'connect-no-answer': 'app/server.ts: a CONNECT request is closed with no answer at all (no "connect" listener, so Node drops the socket)',

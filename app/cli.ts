@@ -1,6 +1,7 @@
 /** The `persona` command: serve, interpret, import-card, vocabulary, trace, bench, soak. Each takes --help. */
 import { writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
+import { readFileSync } from 'node:fs';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { z } from 'zod';
 import { startServer } from './server.js';
 import { ConfigError, PROVIDER_FLAGS, PROVIDER_HELP, personaConfigInput, interpret, importCard } from './persona-commands.js';
@@ -20,7 +21,8 @@ Usage:
   persona trace [--seconds 10] [--out persona-trace.json] [--url http://127.0.0.1:7860] [--token T]
   persona bench [--out bench/results/latest.json] [--quick]
   persona soak [--minutes 30] [--out bench/results/soak.json]
-  persona <command> --help`;
+  persona <command> --help
+  persona --version`;
 
 const HELP: Record<string, string> = {
   serve: `persona serve — run the engine and serve the UI
@@ -28,12 +30,12 @@ const HELP: Record<string, string> = {
   --host H        interface to bind (default 127.0.0.1; env PERSONA_HOST). Beyond loopback a token is required.
   --port N        TCP port (default 7860; 0 picks a free one; env PERSONA_PORT)
   --fps 30|60     engine tick rate (default 30; env PERSONA_FPS)
-  --size N        frame width and height in pixels (default 512; env PERSONA_SIZE)
+  --size N        frame width and height in pixels, an even number from 64 to 2048 (default 512; env PERSONA_SIZE)
   --character ID  character to load (default aria; env PERSONA_CHARACTER)
   --session N=ID  serve a session named N with character ID; repeat for more (the first is the default: /, /ws, /whep);
                   each has /?session=N and /whep/N (default: one session "default" with --character; env PERSONA_SESSIONS="n=id,n=id")
   --source S      frame source: puppet (the character) or control (OpenPose skeleton on black) (default puppet; env PERSONA_SOURCE)
-  --token T       bearer token for the API, WebSocket and WHEP (16+ characters; env PERSONA_TOKEN)
+  --token T       bearer token for the API, WebSocket and WHEP (16+ characters; env PERSONA_TOKEN); the URL printed at start carries it
   --max-viewers N most WHEP viewers at once (default 10; env PERSONA_MAX_VIEWERS)
   --background C  colour behind the persona in WebRTC video, #rrggbb (default #262a35; env PERSONA_BACKGROUND)
   --whip-url URL  also push the (first session's) video to this WHIP ingest (LiveKit, Janus, OBS, Cloudflare); retries with backoff (env PERSONA_WHIP_URL)
@@ -144,8 +146,31 @@ const describeSettingIssue = (issue: z.core.$ZodIssue, input: unknown, given: Re
   }
 };
 
+/**
+ * parseArgs with negative numbers taken as values: `--max-viewers -1` reaches the settings check
+ * ("must be at least 1") instead of parseArgs' "argument is ambiguous".
+ */
+const parseFlags = <T extends ParseArgsConfig['options']>(args: string[], options: T) => {
+  const joined = args.flatMap((arg, i) => {
+    const previous = args[i - 1];
+    const takesValue = previous?.startsWith('--') && !previous.includes('=') && options?.[previous.slice(2)]?.type === 'string';
+    if (takesValue && /^-\d/.test(arg)) return []; // joined to its flag below
+    const next = args[i + 1];
+    if (arg.startsWith('--') && !arg.includes('=') && options?.[arg.slice(2)]?.type === 'string' && next !== undefined && /^-\d/.test(next)) return [`${arg}=${next}`];
+    return [arg];
+  });
+  return parseArgs({ args: joined, options });
+};
+
+const packageVersion = (): string =>
+  (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
 export const main = async (argv: string[]): Promise<number> => {
   const [command, ...rest] = argv;
+  if (command === '--version' || command === '-v') {
+    console.log(packageVersion());
+    return 0;
+  }
   if (!command || command === '--help' || command === 'help') {
     console.log(USAGE);
     return command ? 0 : 1;
@@ -166,21 +191,24 @@ export const main = async (argv: string[]): Promise<number> => {
     if (command === 'trace') return await trace(rest);
     if (command === 'soak') {
       const { runSoak } = await import('../bench/soak.js');
-      const { values } = parseArgs({ args: rest, options: { minutes: { type: 'string' }, out: { type: 'string' } } });
+      const { values } = parseFlags(rest, { minutes: { type: 'string' }, out: { type: 'string' } });
       const minutes = Number(values.minutes ?? 30);
       if (!(minutes > 0)) throw new ConfigError([`--minutes: must be a positive number (got ${preview(values.minutes)})`]);
       await runSoak({ minutes, out: values.out ?? 'bench/results/soak.json' });
       return 0;
     }
     const { runBench } = await import('../bench/run.js');
-    const { values } = parseArgs({ args: rest, options: { out: { type: 'string' }, quick: { type: 'boolean' } } });
+    const { values } = parseFlags(rest, { out: { type: 'string' }, quick: { type: 'boolean' } });
     await runBench({ out: values.out ?? 'bench/results/latest.json', quick: values.quick ?? false });
     return 0;
   } catch (error) {
     if (error instanceof ConfigError) {
       // Every command's bad settings look the same: one line a problem, naming the flag or variable; exit 2.
       const { invalid } = error;
-      const problems = [...new Set([...error.problems, ...(invalid?.issues.map((issue) => describeSettingIssue(issue, invalid.input, invalid.given)) ?? [])])];
+      const described = invalid?.issues.map((issue) => describeSettingIssue(issue, invalid.input, invalid.given)) ?? [];
+      // One line a setting: --size 5 is both too small and odd; the first rule it breaks says enough.
+      const firstPerSetting = described.filter((line, i) => described.findIndex((other) => other.split(': ')[0] === line.split(': ')[0]) === i);
+      const problems = [...new Set([...error.problems, ...firstPerSetting])];
       const [only, ...more] = problems;
       console.error(more.length ? `persona ${command}: bad settings:\n${problems.map((p) => `  ${p}`).join('\n')}` : `persona ${command}: ${only}`);
       return 2;
@@ -196,24 +224,21 @@ export const main = async (argv: string[]): Promise<number> => {
 };
 
 const serve = async (args: string[]): Promise<number> => {
-  const { values } = parseArgs({
-    args,
-    options: {
-      host: { type: 'string' },
-      port: { type: 'string' },
-      fps: { type: 'string' },
-      size: { type: 'string' },
-      character: { type: 'string' },
-      session: { type: 'string', multiple: true },
-      token: { type: 'string' },
-      source: { type: 'string' },
-      'max-viewers': { type: 'string' },
-      background: { type: 'string' },
-      'whip-url': { type: 'string' },
-      'whip-token': { type: 'string' },
-      'profile-cpu': { type: 'boolean' },
-      ...PROVIDER_FLAGS,
-    },
+  const { values } = parseFlags(args, {
+    host: { type: 'string' },
+    port: { type: 'string' },
+    fps: { type: 'string' },
+    size: { type: 'string' },
+    character: { type: 'string' },
+    session: { type: 'string', multiple: true },
+    token: { type: 'string' },
+    source: { type: 'string' },
+    'max-viewers': { type: 'string' },
+    background: { type: 'string' },
+    'whip-url': { type: 'string' },
+    'whip-token': { type: 'string' },
+    'profile-cpu': { type: 'boolean' },
+    ...PROVIDER_FLAGS,
   });
   const number = (flag: string, v: string | undefined) => {
     if (v === undefined) return undefined;
@@ -255,8 +280,15 @@ const serve = async (args: string[]): Promise<number> => {
   const parsed = ServerConfigSchema.safeParse(settings);
   if (!parsed.success) throw new ConfigError([], { issues: parsed.error.issues, input: settings, given: values });
   const server = await startServer(parsed.data);
-  console.log(`persona: ${server.session.character.name} is live at ${server.url}`);
-  for (const [name, served] of [...server.sessions].slice(1)) console.log(`persona: ${served.session.character.name} is live at ${server.url}/?session=${name}`);
+  // The page needs the token too: print the URL that opens it (the terminal is the operator's own).
+  const page = (session?: string) => {
+    const query = new URLSearchParams();
+    if (session) query.set('session', session);
+    if (parsed.data.token) query.set('token', parsed.data.token);
+    return `${server.url}/${query.size ? `?${query}` : ''}`;
+  };
+  console.log(`persona: ${server.session.character.name} is live at ${page()}`);
+  for (const [name, served] of [...server.sessions].slice(1)) console.log(`persona: ${served.session.character.name} is live at ${page(name)}`);
   const shutdown = () => {
     server.close().then(() => process.exit(0), () => process.exit(1));
   };
@@ -283,7 +315,7 @@ const vocabulary = (args: string[]): number => {
 };
 
 const trace = async (args: string[]): Promise<number> => {
-  const { values } = parseArgs({ args, options: { seconds: { type: 'string' }, out: { type: 'string' }, url: { type: 'string' }, token: { type: 'string' } } });
+  const { values } = parseFlags(args, { seconds: { type: 'string' }, out: { type: 'string' }, url: { type: 'string' }, token: { type: 'string' } });
   const base = values.url ?? env.PERSONA_URL ?? 'http://127.0.0.1:7860';
   const seconds = values.seconds ?? '10';
   if (!(Number(seconds) > 0 && Number(seconds) <= 60)) throw new ConfigError([`--seconds: must be more than 0 and at most 60 (got ${preview(seconds)})`]);

@@ -2,6 +2,8 @@
 import { z } from 'zod';
 import { PersonaConfigSchema } from './persona-config.js';
 
+const EVEN_SIZE = 'must be even: video is encoded in 2×2 blocks';
+
 export const ServerConfigSchema = z.object({
   /** Interface to bind; anything but loopback needs `token`. Env: PERSONA_HOST. */
   host: z.string().default('127.0.0.1'),
@@ -9,9 +11,12 @@ export const ServerConfigSchema = z.object({
   port: z.number().int().min(0).max(65535).default(7860),
   /** Engine tick rate. Env: PERSONA_FPS. */
   fps: z.union([z.literal(30), z.literal(60)]).default(30),
-  /** Frame size in pixels. Env: PERSONA_WIDTH, PERSONA_HEIGHT. */
-  width: z.number().int().min(64).max(2048).default(512),
-  height: z.number().int().min(64).max(2048).default(512),
+  /**
+   * Frame size in pixels, even: WebRTC video is I420, whose colour planes are half size, so an odd
+   * size cannot be encoded (the video stayed black). `persona serve --size N` / PERSONA_SIZE sets both.
+   */
+  width: z.number().int().min(64).max(2048).multipleOf(2, EVEN_SIZE).default(512),
+  height: z.number().int().min(64).max(2048).multipleOf(2, EVEN_SIZE).default(512),
   /** Character id from characters/. Env: PERSONA_CHARACTER. */
   character: z.string().default('aria'),
   /**

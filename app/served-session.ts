@@ -26,6 +26,10 @@ const CHAT_PER_SECOND = 5;
 const MESSAGES_PER_SECOND = 400;
 /** WebSocket clients one session takes at once; more are refused with a reason. */
 export const MAX_CLIENTS_PER_SESSION = 32;
+/** How long a dropped client has to finish the close handshake before its socket is cut. */
+const DROP_GRACE_MS = 2_000;
+/** A client is pinged this often; one that has not answered the previous ping by the next is closed (a dead or silent peer). */
+const HEARTBEAT_MS = 30_000;
 /** Bytes queued for a client that does not read, beyond which it is closed: never more memory than this per client. */
 const MIN_BACKLOG_BYTES = 4 * 1024 * 1024;
 
@@ -56,6 +60,8 @@ interface Client {
   /** A preview frame still being written to this client's socket: no next frame until it has gone. */
   frameInFlight: boolean;
   wantProfile: boolean;
+  /** Answered the last ping (or has just joined). */
+  alive: boolean;
   chat: RateLimit;
   messages: RateLimit;
 }
@@ -68,6 +74,7 @@ export class ServedSession {
   readonly whep: WhepEndpoint;
   private readonly clients = new Map<WebSocket, Client>();
   private readonly profileTimer: NodeJS.Timeout;
+  private readonly heartbeatTimer: NodeJS.Timeout;
   /** Bytes a client may have queued before it is dropped as not reading. */
   private readonly maxBacklog: number;
 
@@ -94,6 +101,7 @@ export class ServedSession {
     this.session.onState((state) => this.broadcast({ type: 'state', state }));
     this.sendPreviewFrames();
     this.profileTimer = setInterval(() => this.sendProfile(), PROFILE_EVERY_MS);
+    this.heartbeatTimer = setInterval(() => this.heartbeat(), HEARTBEAT_MS);
     this.session.start();
   }
 
@@ -113,6 +121,7 @@ export class ServedSession {
       unacked: 0,
       frameInFlight: false,
       wantProfile: false,
+      alive: true,
       chat: new RateLimit(CHAT_BURST, CHAT_PER_SECOND),
       messages: new RateLimit(MESSAGES_PER_SECOND, MESSAGES_PER_SECOND),
     };
@@ -154,6 +163,7 @@ export class ServedSession {
         this.send(ws, { type: 'error', reason: (error as Error).message });
       }
     });
+    ws.on('pong', () => (client.alive = true));
     ws.on('close', () => this.clients.delete(ws));
     ws.on('error', (error) => console.error(`websocket error (session ${this.name}): ${error.message}`));
   }
@@ -168,12 +178,15 @@ export class ServedSession {
     ws.send(encodeMessage(message));
   }
 
-  /** Closes a misbehaving client at once (a client that does not read would never finish a close handshake). */
+  /**
+   * Closes a misbehaving client with a reason it can read; if it does not finish the close handshake
+   * within DROP_GRACE_MS (a client that does not read never will), the socket is cut.
+   */
   private drop(ws: WebSocket, code: number, reason: string): void {
     if (!this.clients.delete(ws)) return;
     console.warn(`websocket client dropped (session ${this.name}): ${reason}`);
     ws.close(code, reason.slice(0, 120));
-    ws.terminate();
+    setTimeout(() => ws.terminate(), DROP_GRACE_MS).unref();
   }
 
   private broadcast(message: ServerMessage): void {
@@ -206,6 +219,17 @@ export class ServedSession {
     });
   }
 
+  private heartbeat(): void {
+    for (const [ws, client] of this.clients) {
+      if (!client.alive) {
+        this.drop(ws, 1001, `no answer to a ping within ${HEARTBEAT_MS / 1000} s`);
+        continue;
+      }
+      client.alive = false;
+      ws.ping();
+    }
+  }
+
   private sendProfile(): void {
     // The feed is a view, not a record: a client still writing the last one skips this one.
     const watchers = [...this.clients].filter(([ws, c]) => c.wantProfile && ws.bufferedAmount === 0).map(([ws]) => ws);
@@ -221,6 +245,7 @@ export class ServedSession {
 
   async close(): Promise<void> {
     clearInterval(this.profileTimer);
+    clearInterval(this.heartbeatTimer);
     this.whep.closeAll();
     this.video.stop();
     this.session.world.profiler.detach();

@@ -5,6 +5,7 @@
  * session; without it, requests go to the first.
  */
 import http from 'node:http';
+import type { Duplex } from 'node:stream';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -218,8 +219,12 @@ export const startServer = async (overrides: Partial<ServerConfig> = {}): Promis
       socket.end('HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\nthis WebSocket is open to pages of this server only (Origin and Host must name it)');
       return;
     }
-    if (url.pathname !== '/ws' || !authorized(req, url)) {
-      socket.end('HTTP/1.1 401 Unauthorized\r\n\r\n');
+    if (url.pathname !== '/ws') {
+      socket.end(`HTTP/1.1 404 Not Found\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\nno WebSocket at ${url.pathname.slice(0, 100)}: connect to /ws`);
+      return;
+    }
+    if (!authorized(req, url)) {
+      socket.end('HTTP/1.1 401 Unauthorized\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\nmissing or wrong token: add ?token=… or an Authorization: Bearer header');
       return;
     }
     const target = sessionFor(url.searchParams.get('session'));
@@ -228,6 +233,24 @@ export const startServer = async (overrides: Partial<ServerConfig> = {}): Promis
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => target.connect(ws));
+  });
+
+  // CONNECT (a proxy request) is no route of ours: answer it rather than let Node drop the socket unanswered.
+  server.on('connect', (_req, socket: Duplex) => {
+    socket.on('error', () => undefined);
+    socket.end('HTTP/1.1 405 Method Not Allowed\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\nCONNECT is not supported: this is not a proxy');
+  });
+  // Requests Node cannot parse get a status with a reason, not a bare 400.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    socket.on('error', () => undefined);
+    if (!socket.writable) return socket.destroy();
+    const [status, reason] =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? ['431 Request Header Fields Too Large', 'the request headers are too large (Node limits them to 16 KiB)']
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? ['408 Request Timeout', `the request did not arrive in time (headers within ${HEADERS_TIMEOUT_MS / 1000} s)`]
+          : ['400 Bad Request', `the request could not be parsed (${error.code ?? 'malformed'})`];
+    socket.end(`HTTP/1.1 ${status}\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n${reason}`);
   });
 
   whip?.start();

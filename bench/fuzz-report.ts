@@ -68,9 +68,6 @@ export class Tally {
 export const KNOWN_BUGS = {
   'whep-answer-500':
     'app/webrtc/whep.ts: an offer that libwebrtc accepts but cannot answer (a real offer with "a=setup:holdconn") gets HTTP 500 "Failed to set local answer sdp: … Answerer must use either active or passive value for setup attribute" instead of a 400: only setRemoteDescription errors are mapped to 400',
-  'flood-no-close-frame':
-    'app/served-session.ts: a client dropped for flooding (>400 messages/s) often sees 1006 and no reason: drop() terminates the socket right after close(), and with the flood unread the kernel resets it',
-  'connect-no-answer': 'app/server.ts: a CONNECT request is closed with no answer at all (no "connect" listener, so Node drops the socket)',
   'card-deep-value-refused':
     'persona/character-card.ts: a card with a deeply nested value (~5,000 levels, e.g. "description": [[[[…]]]]) in a checked field throws RangeError "Maximum call stack size exceeded" (preview() JSON.stringify) instead of "data.description: must be text"',
   'card-deep-value-stored':

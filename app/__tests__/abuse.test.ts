@@ -72,6 +72,18 @@ describe('requests that must not crash the server', () => {
   });
 });
 
+describe('requests Node itself cannot route', () => {
+  it('answers CONNECT, oversized headers and upgrades to other paths with a status and a reason', async () => {
+    const connect = await raw('CONNECT /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    expect(connect.text).toMatch(/^HTTP\/1\.1 405[\s\S]*not a proxy/);
+    const huge = await raw(`GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+    expect(huge.text).toMatch(/^HTTP\/1\.1 431[\s\S]*too large/);
+    const elsewhere = await raw('GET /chat HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n');
+    expect(elsewhere.text).toMatch(/^HTTP\/1\.1 404[\s\S]*connect to \/ws/);
+    expect(await healthy()).toBe(true);
+  });
+});
+
 describe('foreign origins and hosts (DNS rebinding, cross-site WebSocket)', () => {
   it('refuses a WebSocket from another site, accepts its own page and non-browser clients', async () => {
     const attempt = (headers: Record<string, string>) =>
@@ -196,6 +208,15 @@ describe('clients that never read, spoof acks, or flood', () => {
       stuck.terminate();
     }
   }, 15_000);
+
+  it('a client that reads but floods gets a close frame with the reason', async () => {
+    const ws = new WebSocket(`${server.url.replace('http', 'ws')}/ws`);
+    await new Promise((r) => ws.once('open', r));
+    const closed = new Promise<{ code: number; reason: string }>((r) => ws.once('close', (code, reason) => r({ code, reason: reason.toString() })));
+    const ack = encodeMessage({ type: 'ack', seq: 0 });
+    for (let i = 0; i < 1000; i++) ws.send(ack);
+    expect(await closed).toEqual({ code: 1008, reason: expect.stringMatching(/messages a second/) });
+  });
 
   it('limits how fast one client may send chat lines, says so, and stores only what it accepted', async () => {
     const client = await TestClient.connect(`${server.url.replace('http', 'ws')}/ws`);

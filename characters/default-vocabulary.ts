@@ -279,16 +279,16 @@ const ACTIONS: ActionDefinition[] = [
 const EXPRESSIONS: ExpressionDefinition[] = [
   { name: 'neutral', synonyms: ['neutral', 'normal', 'calm', 'serious', 'straight face', 'expressionless', 'blank'], channels: {} },
   { name: 'happy', synonyms: ['happy', 'glad', 'joyful', 'cheerful', 'smile', 'smiling', 'pleased', 'delighted', 'excited', 'thrilled'], channels: { happy: 1 } },
-  { name: 'sad', synonyms: ['sad', 'unhappy', 'upset', 'feeling down', 'gloomy', 'miserable', 'depressed', 'sorrowful', 'heartbroken'], channels: { sad: 1, tear: 0.6 } },
-  { name: 'angry', synonyms: ['angry', 'mad', 'furious', 'annoyed', 'irritated', 'cross', 'grumpy', 'frown', 'frowning'], channels: { angry: 1, squint: 0.3 } },
-  { name: 'surprised', synonyms: ['surprised', 'shocked', 'amazed', 'astonished', 'startled', 'stunned', 'wow'], channels: { surprised: 1, browRaise: 1 } },
-  { name: 'relaxed', synonyms: ['relaxed', 'chilled', 'at peace', 'content', 'serene', 'mellow', 'laid back'], channels: { relaxed: 1, happy: 0.2 } },
-  { name: 'confused', synonyms: ['confused', 'puzzled', 'baffled', 'perplexed', 'lost', 'bewildered'], channels: { browRaise: 0.5, sad: 0.15, squint: 0.25 } },
-  { name: 'embarrassed', synonyms: ['embarrassed', 'shy', 'bashful', 'awkward', 'blushing', 'flustered'], channels: { happy: 0.35, blush: 1, sweat: 0.8 } },
-  { name: 'scared', synonyms: ['scared', 'afraid', 'frightened', 'terrified', 'nervous', 'anxious', 'fearful'], channels: { surprised: 0.6, sad: 0.4, sweat: 0.6, browRaise: 0.6 } },
-  { name: 'thinking', synonyms: ['thoughtful', 'pensive', 'curious', 'contemplative', 'focused'], channels: { squint: 0.35, browRaise: 0.2 } },
-  { name: 'disgusted', synonyms: ['disgusted', 'grossed out', 'repulsed', 'revolted', 'yuck', 'eww'], channels: { angry: 0.5, squint: 0.6, sad: 0.2 } },
-  { name: 'sleepy', synonyms: ['sleepy', 'tired', 'drowsy', 'exhausted', 'weary', 'yawny'], channels: { squint: 0.8, relaxed: 0.5 } },
+  { name: 'sad', synonyms: ['sad', 'unhappy', 'upset', 'feeling down', 'gloomy', 'miserable', 'depressed', 'sorrowful', 'heartbroken'], channels: { sad: 1, tear: 0.6, glanceY: -0.45 } },
+  { name: 'angry', synonyms: ['angry', 'mad', 'furious', 'annoyed', 'irritated', 'cross', 'grumpy', 'frown', 'frowning'], channels: { angry: 1, squint: 0.2 } },
+  { name: 'surprised', synonyms: ['surprised', 'shocked', 'amazed', 'astonished', 'startled', 'stunned', 'wow'], channels: { surprised: 1, browRaise: 0.6 } },
+  { name: 'relaxed', synonyms: ['relaxed', 'chilled', 'at peace', 'content', 'serene', 'mellow', 'laid back'], channels: { relaxed: 1 } },
+  { name: 'confused', synonyms: ['confused', 'puzzled', 'baffled', 'perplexed', 'lost', 'bewildered'], channels: { browTilt: 1, mouthWave: 0.7, mouthSide: 0.35, sweat: 0.35 } },
+  { name: 'embarrassed', synonyms: ['embarrassed', 'shy', 'bashful', 'awkward', 'blushing', 'flustered'], channels: { blush: 1, sweat: 0.8, glanceX: 0.75, glanceY: -0.35, mouthWave: 0.8, happy: 0.25, sad: 0.15 } },
+  { name: 'scared', synonyms: ['scared', 'afraid', 'frightened', 'terrified', 'nervous', 'anxious', 'fearful'], channels: { fear: 1, sweat: 0.6 } },
+  { name: 'thinking', synonyms: ['thoughtful', 'pensive', 'curious', 'contemplative', 'focused'], channels: { glanceX: 0.7, glanceY: 0.8, mouthSide: 1, browTilt: 0.35 } },
+  { name: 'disgusted', synonyms: ['disgusted', 'grossed out', 'repulsed', 'revolted', 'yuck', 'eww'], channels: { disgust: 1 } },
+  { name: 'sleepy', synonyms: ['sleepy', 'tired', 'drowsy', 'exhausted', 'weary', 'yawny'], channels: { lidDroop: 1, oh: 0.35 } },
 ];
 
 export const DEFAULT_VOCABULARY: Vocabulary = {

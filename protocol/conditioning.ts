@@ -5,15 +5,23 @@
 import { JOINT_COUNT } from './skeleton.js';
 
 /**
- * Expression channels, each 0..1 except lookX/lookY in -1..1 (right/up positive, as the viewer sees).
- * The five emotions use VRM preset names; visemes drive the mouth for speech; the last five are
- * face details a character's expressions mix in (an embarrassed face = a little happy + blush + sweat).
+ * Expression channels, each 0..1 except lookX/lookY and glanceX/glanceY in -1..1 (right/up positive,
+ * as the viewer sees). The five emotions use VRM preset names, `fear` and `disgust` complete the basic
+ * six; visemes drive the mouth for speech; blinks and look belong to the blink and gaze layers; the
+ * rest are face details a character's expressions mix in (an embarrassed face = blush + sweat + eyes
+ * aside + a wavy smile), after FACS action units:
+ * - browRaise: both brows up (AU1+2); browTilt: one brow up, the other down (the character's left up).
+ * - squint: lower lids up, eyes narrowed, both sides (AU6/7); lidDroop: heavy upper lids, both sides (AU43 half-way).
+ * - mouthSide: the mouth pushed toward the viewer's right, that corner up (AU14 one-sided); mouthWave: a wobbly lip line.
+ * - glanceX/glanceY: the expression's own eye direction, added to the gaze's look (thinking looks up and aside).
+ * Native code reads them by the names in native/core/conditioning.h; a test matches the two lists by name.
  */
 export const EXPRESSION_CHANNELS = [
   'happy', 'angry', 'sad', 'relaxed', 'surprised',
   'aa', 'ih', 'ou', 'ee', 'oh',
   'blinkLeft', 'blinkRight', 'lookX', 'lookY',
   'blush', 'tear', 'sweat', 'browRaise', 'squint',
+  'fear', 'disgust', 'lidDroop', 'browTilt', 'mouthSide', 'mouthWave', 'glanceX', 'glanceY',
 ] as const;
 
 export type ExpressionChannel = (typeof EXPRESSION_CHANNELS)[number];

@@ -1,6 +1,6 @@
 /** The real addon: layout agreement, pixels a user would notice, determinism, and clear errors. */
 import { describe, expect, it } from 'vitest';
-import { CONDITIONING, channelIndex } from '../../protocol/conditioning.js';
+import { CONDITIONING, EXPRESSION_CHANNEL_COUNT, channelIndex } from '../../protocol/conditioning.js';
 import { jointIndex } from '../../protocol/skeleton.js';
 import { ARIA } from '../../characters/aria.js';
 import { POSTURES } from '../../characters/default-vocabulary.js';
@@ -32,7 +32,7 @@ describe('puppet frame source (native)', () => {
   it('was compiled with the conditioning layout protocol/ describes', () => {
     expect(nativeLayout).toEqual({
       jointCount: 17,
-      expressionCount: 19,
+      expressionCount: EXPRESSION_CHANNEL_COUNT,
       jointOffset: CONDITIONING.jointOffset,
       expressionOffset: CONDITIONING.expressionOffset,
       handOffset: CONDITIONING.handOffset,
@@ -100,7 +100,7 @@ describe('puppet frame source (native)', () => {
 
   it('says what to fix when given the wrong inputs', () => {
     const source = new PuppetSource(SIZE, SIZE);
-    expect(() => source.fill(new Float32Array(3), new Uint8Array(SIZE * SIZE * 4))).toThrow(/Float32Array of length 80/);
+    expect(() => source.fill(new Float32Array(3), new Uint8Array(SIZE * SIZE * 4))).toThrow(new RegExp(`Float32Array of length ${CONDITIONING.length}`));
     expect(() => source.fill(standing(), new Uint8Array(10))).toThrow(/width\*height\*4 = 262144 bytes/);
     expect(() => source.configure({ hairStyle: 'mohawk' } as never)).toThrow(/hairStyle must be one of/);
     expect(() => new PuppetSource(4, 4)).toThrow(/between 16 and 4096/);

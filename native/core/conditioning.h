@@ -13,11 +13,14 @@ enum Joint : int {
   kJointCount
 };
 
+// Same order as EXPRESSION_CHANNELS in protocol/conditioning.ts (k + the name; visemes as kViseme + name);
+// native/__tests__/conditioning-names.test.ts matches the two lists by name.
 enum ExpressionChannel : int {
   kHappy, kAngry, kSad, kRelaxed, kSurprised,
   kVisemeAa, kVisemeIh, kVisemeOu, kVisemeEe, kVisemeOh,
   kBlinkLeft, kBlinkRight, kLookX, kLookY,
   kBlush, kTear, kSweat, kBrowRaise, kSquint,
+  kFear, kDisgust, kLidDroop, kBrowTilt, kMouthSide, kMouthWave, kGlanceX, kGlanceY,
   kExpressionCount
 };
 

@@ -3,7 +3,8 @@
  * and transport, but glibc keeps the pages in its per-thread arenas, so a server whose viewers come
  * and go grows by ~0.7 MB per visit (measured: +141 MB over 200 visits). malloc_trim returns them;
  * it runs on a worker thread, at most once a second while viewers leave, the last one a second
- * after the last departure.
+ * after the last departure. It cannot return the free top of a thread arena: the addon pins glibc's
+ * trim threshold when it loads so that free() does (native/binding/heap_trim.cc).
  */
 import { trimMalloc } from '../../native/index.js';
 

@@ -68,10 +68,6 @@ export class Tally {
 export const KNOWN_BUGS = {
   'whep-answer-500':
     'app/webrtc/whep.ts: an offer that libwebrtc accepts but cannot answer (a real offer with "a=setup:holdconn") gets HTTP 500 "Failed to set local answer sdp: … Answerer must use either active or passive value for setup attribute" instead of a 400: only setRemoteDescription errors are mapped to 400',
-  'card-deep-value-refused':
-    'persona/character-card.ts: a card with a deeply nested value (~5,000 levels, e.g. "description": [[[[…]]]]) in a checked field throws RangeError "Maximum call stack size exceeded" (preview() JSON.stringify) instead of "data.description: must be text"',
-  'card-deep-value-stored':
-    'persona/imported-characters.ts: a card with a deeply nested value (~5,000 levels) in an unchecked field (e.g. "creator") is accepted by importCard, but saving it throws RangeError "Maximum call stack size exceeded" (JSON.stringify)',
   'card-stored-too-large':
     'persona/character-card.ts + imported-characters.ts: a card under the 2 MiB import limit (e.g. a 1.8 MB array of numbers in an unknown field) is accepted and saved, but its pretty-printed file is over the 4 MiB stored-card limit, so it can never be loaded ("import the card again" cannot help)',
 } as const;

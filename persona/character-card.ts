@@ -114,10 +114,38 @@ const engineExtensionSchema = (template: CharacterDefinition) => {
 };
 type EngineExtension = z.infer<ReturnType<typeof engineExtensionSchema>>;
 
+/**
+ * The start of `value` as JSON, about `room` characters of it: never more, whatever its size or depth
+ * (each level written takes a character, so it recurses at most `room` levels; JSON.stringify would
+ * recurse as deep as the value, and a card's JSON can be 100,000 levels deep).
+ */
+const jsonStart = (value: unknown, room: number): string => {
+  if (room <= 0) return '';
+  if (typeof value === 'string') return JSON.stringify(value.slice(0, room));
+  if (typeof value !== 'object' || value === null) return String(JSON.stringify(value) ?? value).slice(0, room);
+  const list = Array.isArray(value);
+  let out = list ? '[' : '{';
+  const keys = list ? undefined : Object.keys(value);
+  const count = list ? value.length : keys!.length;
+  for (let i = 0; i < count; i++) {
+    if (out.length >= room) return out;
+    if (i) out += ',';
+    if (keys) out += `${JSON.stringify(keys[i])}:`;
+    out += jsonStart(list ? value[i] : (value as Record<string, unknown>)[keys![i]!], room - out.length);
+  }
+  return out.length < room ? out + (list ? ']' : '}') : out;
+};
+
 /** A value for an error message: never more than about 80 characters of it. */
 const preview = (value: unknown) => {
-  const shown = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
-  return shown.length > 80 ? `${shown.slice(0, 77)}… (${shown.length} characters)` : shown;
+  if (typeof value === 'string') {
+    const shown = JSON.stringify(value);
+    return shown.length > 80 ? `${shown.slice(0, 77)}… (${shown.length} characters)` : shown;
+  }
+  const shown = jsonStart(value, 81);
+  if (shown.length <= 80) return shown;
+  const size = Array.isArray(value) ? `a list of ${value.length} item${value.length === 1 ? '' : 's'}` : isRecord(value) ? 'an object' : 'a value';
+  return `${shown.slice(0, 77)}… (${size})`;
 };
 const valueAt = (root: unknown, path: readonly PropertyKey[]) =>
   path.reduce<unknown>((v, key) => (typeof v === 'object' && v !== null ? (v as Record<PropertyKey, unknown>)[key] : undefined), root);
@@ -235,6 +263,37 @@ const slug = (name: string) =>
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/**
+ * How deep lists and objects may sit inside each other in a card, the card itself being the first
+ * level. Real cards use under ten; JSON.parse reads 100,000, and then writing the card back (or any
+ * recursive code) overflows the stack.
+ */
+export const MAX_CARD_DEPTH = 32;
+
+/** The path to a list or object deeper than MAX_CARD_DEPTH in `root`, or undefined. Recurses at most MAX_CARD_DEPTH levels. */
+const tooDeep = (root: unknown): PropertyKey[] | undefined => {
+  const path: PropertyKey[] = [];
+  const walk = (value: unknown, level: number): boolean => {
+    if (typeof value !== 'object' || value === null) return false;
+    if (level > MAX_CARD_DEPTH) return true;
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        path.push(i);
+        if (walk(value[i], level + 1)) return true;
+        path.pop();
+      }
+    } else {
+      for (const key of Object.keys(value)) {
+        path.push(key);
+        if (walk((value as Record<string, unknown>)[key], level + 1)) return true;
+        path.pop();
+      }
+    }
+    return false;
+  };
+  return walk(root, 1) ? path : undefined;
+};
+
 /** Card macros → our template placeholders: {{char}} is the character's name, {{user}} the person chatting. */
 const unmacro = (text: string, name: string) => text.replace(/\{\{char\}\}|<BOT>/gi, name).replace(/\{\{user\}\}|<USER>/gi, 'you');
 
@@ -243,7 +302,7 @@ export const importCard = (raw: unknown, template: CharacterDefinition = ARIA): 
   if (!isRecord(raw)) throw new Error('not a character card: expected a JSON object');
   const spec = raw.spec === 'chara_card_v3' ? 'chara_card_v3' : 'chara_card_v2';
   if (raw.spec !== undefined && raw.spec !== 'chara_card_v2' && raw.spec !== 'chara_card_v3') {
-    throw new Error(`unsupported card spec "${String(raw.spec)}"; expected chara_card_v2 or chara_card_v3`);
+    throw new Error(`unsupported card spec ${preview(raw.spec)}; expected chara_card_v2 or chara_card_v3`);
   }
   // V1 cards have their fields at the top level.
   const data = (raw.spec ? raw.data : raw) as CardData | undefined;
@@ -257,6 +316,16 @@ export const importCard = (raw: unknown, template: CharacterDefinition = ARIA): 
   const engine = engineExtensionSchema(template).safeParse(extensions[EXTENSION_NAMESPACE] ?? {});
   if (!engine.success) throw new Error(describeIssues(engine.error.issues, extensions[EXTENSION_NAMESPACE], fieldName(prefix, ['extensions', EXTENSION_NAMESPACE])));
   const ours: EngineExtension = engine.data;
+  // After the fields' own checks (a deep value where text belongs is "must be text"), before anything writes the card out.
+  const deep = tooDeep(raw);
+  if (deep) {
+    const named = deep.findIndex((key, i) => typeof key === 'number' || i >= 4);
+    const field = fieldName('', deep.slice(0, named < 0 ? deep.length : Math.max(named, 1)));
+    const where = fieldName('', deep);
+    throw new Error(
+      `bad card: ${field}: nested more than ${MAX_CARD_DEPTH} levels deep (at ${where.length > 80 ? `${where.slice(0, 79)}…` : where}); a card may hold lists and objects at most ${MAX_CARD_DEPTH} levels inside each other`,
+    );
+  }
   const text = (v: unknown) => (typeof v === 'string' ? unmacro(v, name).trim() : '');
   const personality = [text(data.description), text(data.personality), text(data.scenario) && `Scenario: ${text(data.scenario)}`]
     .filter(Boolean)

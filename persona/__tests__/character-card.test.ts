@@ -252,3 +252,46 @@ describe('imported characters: the store keeps every card file in <data dir>/cha
     }),
   );
 });
+
+/** `depth` lists inside each other, as JSON.parse reads them from a card file (JSON.stringify could not write this). */
+const deepList = (depth: number): unknown => JSON.parse('['.repeat(depth) + ']'.repeat(depth));
+/** A V2 card as file bytes, with `field` holding `value` written as raw JSON text. */
+const cardBytesWith = (field: string, valueJson: string) => {
+  const text = JSON.stringify({ ...v2, data: { ...v2.data, [field]: '@@' } });
+  return Buffer.from(text.replace('"@@"', valueJson));
+};
+
+describe('character cards: deep values (fuzz: card-deep-value-refused, card-deep-value-stored)', () => {
+  it('refuses a deep value in a checked field as "must be text", not with a stack overflow', () => {
+    for (const depth of [5_000, 100_000]) {
+      const error = errorOf(() => importCard(readCardBytes(cardBytesWith('description', '['.repeat(depth) + ']'.repeat(depth)))));
+      expect(error.constructor, error.message).toBe(Error);
+      expect(error.message).toMatch(/^bad card: data\.description: must be text \(got \[\[\[/);
+      expect(error.message.length).toBeLessThan(400);
+    }
+    const look = errorOf(() => importCard(withEngine({ look: { skin: deepList(5_000) } })));
+    expect(look.constructor, look.message).toBe(Error);
+    expect(look.message).toMatch(/look\.skin/);
+    const spec = errorOf(() => importCard({ spec: deepList(100_000), data: v2.data }));
+    expect(spec.constructor, spec.message).toBe(Error);
+    expect(spec.message).toMatch(/unsupported card spec/);
+    expect(spec.message.length).toBeLessThan(400);
+  });
+
+  it('refuses a card nested more than 32 levels deep anywhere, naming where, so what is accepted can be stored', () => {
+    for (const field of ['creator', 'talkativeness']) {
+      const bytes = field === 'creator' ? cardBytesWith('creator', '['.repeat(5_000) + ']'.repeat(5_000)) : Buffer.from(JSON.stringify({ ...v2, data: { ...v2.data, extensions: { talkativeness: '@@' } } }).replace('"@@"', '['.repeat(5_000) + ']'.repeat(5_000)));
+      const error = errorOf(() => importCard(readCardBytes(bytes)));
+      expect(error.constructor, error.message).toBe(Error);
+      expect(error.message).toMatch(field === 'creator' ? /^bad card: data\.creator: nested more than 32 levels deep \(at data\.creator\[0\]\[0\]\[0\]/ : /^bad card: data\.extensions\.talkativeness: nested more than 32 levels deep \(at data\.extensions\.talkativeness\[0\]/);
+      expect(error.message.length).toBeLessThan(400);
+    }
+    // A V1 card (no "data") names the field from the top; an unknown engine field is held to it too.
+    expect(() => importCard({ name: 'Old', creator_notes: deepList(40) })).toThrow(/^bad card: creator_notes: nested more than 32 levels deep \(at creator_notes\[0\]/);
+    expect(() => importCard(withEngine({ notes: deepList(40) }))).toThrow(/^bad card: data\.extensions\["persona-engine"\]\.notes: nested more than 32 levels deep/);
+    // 32 levels (the card itself is the first) are fine, and they store and load back.
+    const deepest = importCard({ ...v2, data: { ...v2.data, creator: deepList(30) } });
+    expect(JSON.parse(JSON.stringify(deepest.card)).data.creator).toEqual(deepList(30));
+    expect(() => importCard({ ...v2, data: { ...v2.data, creator: deepList(31) } })).toThrow(/nested more than 32 levels deep/);
+  });
+});

@@ -65,6 +65,14 @@ describe('WHEP limits', () => {
     expect((await fetch(`${server.url}${location}`, { method: 'DELETE' })).status).toBe(200);
   });
 
+  it('answers an offer libwebrtc takes but cannot answer (a=setup:holdconn) with 400, not 500', async () => {
+    const { sdp } = await makeOffer();
+    const response = await post(sdp.replace(/a=setup:actpass/g, 'a=setup:holdconn'));
+    expect(response.status).toBe(400);
+    expect(await response.text()).toMatch(/the offer cannot be answered: .*setup attribute/);
+    expect(server.video.users).toBe(0); // its viewer was let go
+  });
+
   it('answers an oversized offer with 413 and says why', async () => {
     const { sdp } = await makeOffer();
     const response = await post(sdp + `a=x-padding:${'x'.repeat(70 * 1024)}\r\n`);

@@ -207,7 +207,10 @@ export class WhepEndpoint {
       await pc.setRemoteDescription({ type: 'offer', sdp }).catch((error: Error) => {
         throw new HttpError(400, `malformed SDP: ${error.message}`);
       });
-      await pc.setLocalDescription(await pc.createAnswer());
+      // libwebrtc takes some offers it cannot answer (a=setup:holdconn): the offer's fault, not ours.
+      await pc.setLocalDescription(await pc.createAnswer()).catch((error: Error) => {
+        throw new HttpError(400, `the offer cannot be answered: ${error.message}`);
+      });
       await waitForCandidates(pc, GATHER_TIMEOUT_MS);
     } catch (error) {
       this.close(id);

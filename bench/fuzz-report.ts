@@ -66,10 +66,6 @@ export class Tally {
 
 /** Bugs this suite found in code it does not own (reported in the commit and to the owners), by short key. */
 export const KNOWN_BUGS = {
-  'whep-answer-500':
-    'app/webrtc/whep.ts: an offer that libwebrtc accepts but cannot answer (a real offer with "a=setup:holdconn") gets HTTP 500 "Failed to set local answer sdp: … Answerer must use either active or passive value for setup attribute" instead of a 400: only setRemoteDescription errors are mapped to 400',
-  'card-stored-too-large':
-    'persona/character-card.ts + imported-characters.ts: a card under the 2 MiB import limit (e.g. a 1.8 MB array of numbers in an unknown field) is accepted and saved, but its pretty-printed file is over the 4 MiB stored-card limit, so it can never be loaded ("import the card again" cannot help)',
 } as const;
 
 /** A reason as an answer kind: quoted values and numbers folded, then its first two clauses, so kinds stay few. */

@@ -47,6 +47,13 @@ export const MAX_CARD_IMAGE_BYTES = 20 * MiB;
 export const MAX_CARD_JSON_BYTES = 2 * MiB;
 /** Largest PNG text chunk read or inflated: a card's JSON as base64 (4/3 of it) fits. */
 export const MAX_TEXT_CHUNK_BYTES = 3 * MiB;
+/**
+ * Largest stored card (<data dir>/characters/<id>.json) read back. A card is refused at import when
+ * its JSON, written out on one line, would be larger: what JSON.stringify writes can be larger than
+ * what was read (`1e20` is written `100000000000000000000`, a byte that is not UTF-8 becomes U+FFFD,
+ * three bytes), so the import limit alone does not keep a stored card loadable.
+ */
+export const MAX_STORED_CARD_BYTES = 2 * MAX_CARD_JSON_BYTES;
 
 const mib = (bytes: number) => `${(bytes / MiB).toFixed(1)} MiB`;
 const limit = (bytes: number) => `${bytes / MiB} MiB`;
@@ -343,10 +350,16 @@ export const importCard = (raw: unknown, template: CharacterDefinition = ARIA): 
     lines: { ...template.lines, ...(greetings.length && { greeting: greetings.map((g) => g.split(name).join('{name}')) }) },
   };
   extensions[EXTENSION_NAMESPACE] = { ...ours, id: definition.id, look: definition.look, baseline: definition.baseline, expressionHoldMs: definition.expressionHoldMs };
-  return {
-    definition,
-    exampleDialogue: text(data.mes_example),
-    scenario: text(data.scenario),
-    card: { spec, spec_version: spec === 'chara_card_v3' ? '3.0' : '2.0', data: { ...data, extensions } },
-  };
+  const card: ImportedCharacter['card'] = { spec, spec_version: spec === 'chara_card_v3' ? '3.0' : '2.0', data: { ...data, extensions } };
+  const stored = Buffer.byteLength(JSON.stringify(card)) + 1; // as stored, at its most compact (imported-characters.ts)
+  if (stored > MAX_STORED_CARD_BYTES) {
+    const [largest, bytes] = Object.entries(card.data).reduce<[string, number]>((most, [key, value]) => {
+      const size = Buffer.byteLength(JSON.stringify(value) ?? '');
+      return size > most[1] ? [key, size] : most;
+    }, ['', 0]);
+    throw new Error(
+      `bad card: it would take ${mib(stored)} stored; a stored card is at most ${limit(MAX_STORED_CARD_BYTES)}: its largest field is ${fieldName(prefix, [largest])} (${mib(bytes)} as JSON)`,
+    );
+  }
+  return { definition, exampleDialogue: text(data.mes_example), scenario: text(data.scenario), card };
 };

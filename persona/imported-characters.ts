@@ -7,11 +7,21 @@
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CharacterDefinition } from '../characters/types.js';
-import { CHARACTER_ID, MAX_CARD_JSON_BYTES, importCard, type ImportedCharacter } from './character-card.js';
+import { CHARACTER_ID, MAX_STORED_CARD_BYTES, importCard, type ImportedCharacter } from './character-card.js';
 import { resolveDataDir } from './conversation-store.js';
 
-/** A stored card is the imported card JSON, pretty-printed: room for the indentation on top of the import limit. */
-export const MAX_STORED_CARD_BYTES = 2 * MAX_CARD_JSON_BYTES;
+export { MAX_STORED_CARD_BYTES };
+
+/**
+ * The text of a stored card: pretty-printed, for people to read and edit, when that fits in
+ * MAX_STORED_CARD_BYTES; otherwise on one line (a long list of numbers takes four times the space
+ * pretty-printed, one number a line). `importCard` refuses a card that does not fit on one line, so
+ * whatever it accepts is stored and loads back.
+ */
+export const storedCardText = (card: ImportedCharacter['card']): string => {
+  const pretty = `${JSON.stringify(card, null, 2)}\n`;
+  return Buffer.byteLength(pretty) <= MAX_STORED_CARD_BYTES ? pretty : `${JSON.stringify(card)}\n`;
+};
 
 const folder = (dataDir?: string) => path.resolve(resolveDataDir(dataDir), 'characters');
 
@@ -31,10 +41,14 @@ export const saveImportedCharacter = (imported: ImportedCharacter, dataDir?: str
   const { id } = imported.definition;
   const file = fileFor(id, dataDir);
   if (!file) throw new Error(`refusing to write the card with id ${JSON.stringify(id).slice(0, 80)}: a character's file must be in ${folder(dataDir)}`);
+  const text = storedCardText(imported.card);
+  const size = Buffer.byteLength(text);
+  if (size > MAX_STORED_CARD_BYTES)
+    throw new Error(`refusing to write the card "${id}": it takes ${(size / 2 ** 20).toFixed(1)} MiB, and a stored card is at most ${MAX_STORED_CARD_BYTES / 2 ** 20} MiB, so it could not be loaded`);
   mkdirSync(path.dirname(file), { recursive: true });
   const fresh = `${file}.${process.pid}.tmp`;
   try {
-    writeFileSync(fresh, `${JSON.stringify(imported.card, null, 2)}\n`, { flag: 'wx' }); // wx: never through a file or link already there
+    writeFileSync(fresh, text, { flag: 'wx' }); // wx: never through a file or link already there
     renameSync(fresh, file);
   } catch (error) {
     rmSync(fresh, { force: true });

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { PNG } from 'pngjs';
 import { ARIA } from '../../characters/aria.js';
 import { EXTENSION_NAMESPACE, importCard, readCardBytes } from '../character-card.js';
-import { listImportedCharacters, loadImportedCharacter, saveImportedCharacter } from '../imported-characters.js';
+import { MAX_STORED_CARD_BYTES, listImportedCharacters, loadImportedCharacter, saveImportedCharacter } from '../imported-characters.js';
 
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
   let c = n;
@@ -293,5 +293,51 @@ describe('character cards: deep values (fuzz: card-deep-value-refused, card-deep
     const deepest = importCard({ ...v2, data: { ...v2.data, creator: deepList(30) } });
     expect(JSON.parse(JSON.stringify(deepest.card)).data.creator).toEqual(deepList(30));
     expect(() => importCard({ ...v2, data: { ...v2.data, creator: deepList(31) } })).toThrow(/nested more than 32 levels deep/);
+  });
+});
+
+describe('imported characters: what is accepted can be loaded (fuzz: card-stored-too-large)', () => {
+  const inDataDir = (test: (dataDir: string) => void) => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'persona-store-'));
+    try {
+      test(path.join(root, 'data'));
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  };
+
+  it('stores a card under the import limit so that it loads back, however it was written', () => {
+    // 1.8 MB of numbers in a field of its own: 7.7 MiB once pretty-printed, one number a line.
+    const bytes = cardBytesWith('numbers', `[${'1,'.repeat(900_000)}1]`);
+    expect(bytes.length).toBeLessThan(2 << 20);
+    inDataDir((dataDir) => {
+      const file = saveImportedCharacter(importCard(readCardBytes(bytes)), dataDir);
+      expect(readFileSync(file).length).toBeLessThanOrEqual(MAX_STORED_CARD_BYTES);
+      expect(loadImportedCharacter('seraphina', dataDir)?.name).toBe('Seraphina');
+    });
+  });
+
+  it('keeps an ordinary card pretty-printed, for people to read and edit', () => {
+    inDataDir((dataDir) => {
+      const text = readFileSync(saveImportedCharacter(importCard(v2), dataDir), 'utf8');
+      expect(text).toMatch(/^\{\n {2}"spec": "chara_card_v2",\n/);
+      expect(text.endsWith('}\n')).toBe(true);
+    });
+  });
+
+  it('refuses at import a card that would be over the stored-card limit once written out, naming its largest field', () => {
+    // Both under 2 MiB as given, over 4 MiB as JSON.stringify writes them: numbers in full, and bytes that are not UTF-8 as U+FFFD (3 bytes each).
+    const numbers = cardBytesWith('numbers', `[${'1e20,'.repeat(400_000)}1]`);
+    const notUtf8 = Buffer.concat([Buffer.from(JSON.stringify({ ...v2, data: { ...v2.data, creator_notes: '' } }).replace('"creator_notes":""', '"creator_notes":"')), Buffer.alloc(1_600_000, 0xff), Buffer.from('"}}')]);
+    for (const [bytes, field] of [
+      [numbers, 'data.numbers'],
+      [notUtf8, 'data.creator_notes'],
+    ] as const) {
+      expect(bytes.length).toBeLessThan(2 << 20);
+      const error = errorOf(() => importCard(readCardBytes(bytes)));
+      expect(error.constructor, error.message).toBe(Error);
+      expect(error.message).toMatch(new RegExp(`^bad card: it would take \\d\\.\\d MiB stored; a stored card is at most 4 MiB: its largest field is ${field.replace('.', '\\.')} \\(\\d\\.\\d MiB as JSON\\)`));
+      expect(error.message.length).toBeLessThan(400);
+    }
   });
 });

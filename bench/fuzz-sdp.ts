@@ -265,9 +265,7 @@ const sdpWorker = async (ctx: FuzzContext, queue: number[], offers: readonly str
       continue;
     }
     if (answer.status >= 500) {
-      if (answer.status === 500 && c.kind === 'offer' && /^Failed to set local answer sdp/.test(answer.text)) {
-        ctx.tally.knownBug('sdp', 'whep-answer-500', c.input);
-      } else if (answer.status === 503 && /viewer limit/.test(answer.text)) {
+      if (answer.status === 503 && /viewer limit/.test(answer.text)) {
         ctx.tally.find('http 503 when the viewer limit is reached (documented; a 5xx all the same)', c.input);
         ctx.tally.answer('sdp', '503 viewer limit', c.input);
       } else ctx.fail({ kind: 'server-error', target: 'sdp', index, input: c.input, what: `HTTP ${answer.status}: ${textPreview(answer.text, 300)}` });

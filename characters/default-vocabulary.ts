@@ -50,16 +50,24 @@ const gesture = (name: string, synonyms: readonly string[], parts: Partial<Gestu
 
 const hold = (ms: number, key: Keyframe): Keyframe => ({ ...key, ms });
 
+/** The fist under the chin, the head tipped up and aside: the thinker. */
 const HAND_TO_CHIN: Keyframe = {
   ms: 400,
-  joints: { right_shoulder: [-0.55, 0, -0.25], right_elbow: [-2.45, 0, 0], head: [-0.12, 0, 0.1] },
+  joints: { right_shoulder: [-0.2, 0.14, -0.47], right_elbow: [-2.2, -1.26, 0], right_wrist: [-0.46, 0, 0], head: [-0.12, 0, 0.1] },
   hands: { right: HAND_SHAPES.fist },
 };
+/** The open palm over the eyes, the head bowed into it. */
 const HAND_ON_FACE: Keyframe = {
   ms: 350,
-  joints: { right_shoulder: [-0.75, 0, -0.35], right_elbow: [-2.55, 0, 0], head: [0.32, 0, 0], neck: [0.1, 0, 0] },
+  joints: { right_shoulder: [-0.98, -0.72, -0.49], right_elbow: [-1.9, 0.32, 0], right_wrist: [0.12, 0, 0], head: [0.32, 0, 0], neck: [0.1, 0, 0] },
   hands: { right: HAND_SHAPES.open },
 };
+/** The open hand over the mouth, the head tipped back. */
+const HAND_OVER_MOUTH = (head: number): Keyframe => ({
+  ms: 400,
+  joints: { right_shoulder: [-0.9, -0.2, -0.69], right_elbow: [-2.07, -0.32, 0], right_wrist: [0.08, 0, 0], head: [head, 0, 0.05] },
+  hands: { right: HAND_SHAPES.open },
+});
 const HANDS_ON_FACE: Keyframe = {
   ms: 400,
   joints: {
@@ -71,20 +79,34 @@ const HANDS_ON_FACE: Keyframe = {
   },
   hands: { right: HAND_SHAPES.open, left: HAND_SHAPES.open },
 };
+/**
+ * The forearms folded across the lower chest (each elbow's yaw swings its forearm across the body):
+ * the left arm further forward, so it lies over the right one, its hand on the right upper arm and
+ * the right fist tucked behind it.
+ */
 const ARMS_CROSSED: Keyframe = {
   ms: 450,
   joints: {
-    left_shoulder: [-0.45, 0, -0.12],
-    right_shoulder: [-0.4, 0, -0.12],
-    left_elbow: [-1.9, 0.5, 0],
-    right_elbow: [-1.9, 0.5, 0],
+    left_shoulder: [-0.55, 0, 0.1],
+    right_shoulder: [-0.3, 0, 0.1],
+    left_elbow: [-1.8, -1.35, 0],
+    right_elbow: [-1.75, -1.35, 0],
   },
-  hands: { left: HAND_SHAPES.fist, right: HAND_SHAPES.fist },
+  hands: { left: HAND_SHAPES.open, right: HAND_SHAPES.fist },
 };
+/** Both arms straight up, the hands meeting over the head, the body leaning to one side: a stretch, not a cheer. */
 const ARMS_UP: Keyframe = {
   ms: 600,
-  joints: { left_shoulder: [0, 0, 2.85], right_shoulder: [0, 0, 2.85], left_elbow: [0, 0, 0], right_elbow: [0, 0, 0], chest: [-0.1, 0, 0], head: [-0.2, 0, 0] },
+  joints: { left_shoulder: [0, 0, 3.4], right_shoulder: [0, 0, 3.4], left_elbow: [0, 0, 0], right_elbow: [0, 0, 0], spine: [0, 0, 0.12], chest: [-0.1, 0, 0.08], head: [-0.2, 0, 0.1] },
   hands: { left: HAND_SHAPES.open, right: HAND_SHAPES.open },
+};
+/** A bow at the waist, turned a little so the bend shows, arms hanging, eyes down. */
+const BOWED: Keyframe = {
+  ms: 600,
+  root: { yaw: 0.5 },
+  joints: { spine: [0.6, 0, 0], chest: [0.35, 0, 0], head: [0.2, 0, 0], left_shoulder: [-0.85, 0, -0.15], right_shoulder: [-0.85, 0, -0.15], left_elbow: [-0.3, 0, 0], right_elbow: [-0.3, 0, 0] },
+  hands: { left: HAND_SHAPES.open, right: HAND_SHAPES.open },
+  face: { lidDroop: 0.8, glanceY: -1 },
 };
 const step = (side: 'left' | 'right', lift: boolean): Keyframe => ({
   ms: 200,
@@ -119,8 +141,8 @@ const ACTIONS: ActionDefinition[] = [
   }),
   gesture('bow', ['bow', 'bows', 'take a bow', 'bow down', 'curtsy'], {
     posture: 'standing',
-    intro: [{ ms: 600, joints: { spine: [0.45, 0, 0], chest: [0.3, 0, 0], head: [0.2, 0, 0], left_shoulder: [0.2, 0, 0.05], right_shoulder: [0.2, 0, 0.05] } }],
-    cycle: [hold(500, { ms: 0, joints: { spine: [0.45, 0, 0], chest: [0.3, 0, 0], head: [0.2, 0, 0], left_shoulder: [0.2, 0, 0.05], right_shoulder: [0.2, 0, 0.05] } })],
+    intro: [BOWED],
+    cycle: [hold(500, BOWED)],
     outro: [{ ms: 600, joints: {} }],
   }),
   { kind: 'posture', name: 'sit_down', to: 'sitting', ms: 900, synonyms: ['sit down', 'sit', 'take a seat', 'have a seat', 'sitting down', 'be seated', 'sits down'] },
@@ -235,13 +257,13 @@ const ACTIONS: ActionDefinition[] = [
   gesture('stretch', ['stretch', 'stretches', 'stretching', 'stretch your arms', 'reach up', 'reach for the sky'], {
     expression: { name: 'relaxed', intensity: 0.7 },
     intro: [ARMS_UP],
-    cycle: [hold(900, { ...ARMS_UP, face: { squint: 0.6 } })],
+    cycle: [hold(900, { ...ARMS_UP, face: { lidDroop: 0.6, oh: 0.5 } })],
     outro: [{ ms: 600, joints: {} }],
   }),
   gesture('yawn', ['yawn', 'yawns', 'yawning', 'act tired', 'be tired'], {
     expression: { name: 'sleepy', intensity: 0.9 },
-    intro: [{ ms: 400, joints: { right_shoulder: [-0.7, 0, -0.25], right_elbow: [-2.3, 0, 0], head: [-0.25, 0, 0.05] }, hands: { right: HAND_SHAPES.open }, face: { oh: 0.9 } }],
-    cycle: [{ ms: 1000, joints: { right_shoulder: [-0.7, 0, -0.25], right_elbow: [-2.3, 0, 0], head: [-0.28, 0, 0.05] }, hands: { right: HAND_SHAPES.open }, face: { oh: 1 } }],
+    intro: [{ ...HAND_OVER_MOUTH(-0.25), face: { oh: 0.9 } }],
+    cycle: [{ ...HAND_OVER_MOUTH(-0.28), ms: 1000, face: { oh: 1 } }],
     outro: [{ ms: 450, joints: {} }],
   }),
   gesture('laugh', ['laugh', 'laughs', 'laughing', 'lol', 'haha', 'crack up', 'giggle'], {
@@ -288,7 +310,7 @@ const EXPRESSIONS: ExpressionDefinition[] = [
   { name: 'scared', synonyms: ['scared', 'afraid', 'frightened', 'terrified', 'nervous', 'anxious', 'fearful'], channels: { fear: 1, sweat: 0.6 } },
   { name: 'thinking', synonyms: ['thoughtful', 'pensive', 'curious', 'contemplative', 'focused'], channels: { glanceX: 0.7, glanceY: 0.8, mouthSide: 1, browTilt: 0.35 } },
   { name: 'disgusted', synonyms: ['disgusted', 'grossed out', 'repulsed', 'revolted', 'yuck', 'eww'], channels: { disgust: 1 } },
-  { name: 'sleepy', synonyms: ['sleepy', 'tired', 'drowsy', 'exhausted', 'weary', 'yawny'], channels: { lidDroop: 1, oh: 0.35 } },
+  { name: 'sleepy', synonyms: ['sleepy', 'tired', 'drowsy', 'exhausted', 'weary', 'yawny'], channels: { lidDroop: 1, oh: 0.55, sad: 0.1 } },
 ];
 
 export const DEFAULT_VOCABULARY: Vocabulary = {

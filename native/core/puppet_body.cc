@@ -165,10 +165,11 @@ void torso(PuppetBuilder& b) {
     const Paint scarf = b.shaded(look.accessoryColour);
     const Vec3 l = neck + sk.rotation[kChest] * Vec3{-neckHalf * 1.3f, -0.01f, 0.02f};
     const Vec3 r = neck + sk.rotation[kChest] * Vec3{neckHalf * 1.3f, -0.01f, 0.02f};
-    b.limb(l, r, 0.045f, 0.045f, scarf, 0.06f);
+    // Just over the chest, so an arm folded or raised in front of it (crossed arms, a hand to the chin) covers the scarf.
+    b.limb(l, r, 0.045f, 0.045f, scarf, 0.02f);
     const Vec3 knot = neck + sk.rotation[kChest] * Vec3{neckHalf * 0.8f, -0.03f, depthHalf * 0.9f};
     const Vec3 tail = knot + sk.rotation[kChest] * Vec3{0.02f, -0.2f, 0.02f};
-    b.limb(knot, tail, 0.04f, 0.032f, scarf, 0.05f);
+    b.limb(knot, tail, 0.04f, 0.032f, scarf, -0.06f);
   }
 }
 

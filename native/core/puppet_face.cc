@@ -110,7 +110,7 @@ struct FaceShape {
   // Brows.
   float browLift, browInnerUp, browKnit, browArch;
   // Mouth.
-  float mouthOpen, mouthHalfWidth, smile, skew, wave, round, square, upperTeeth, lowerTeeth, sneer;
+  float mouthOpen, mouthHalfWidth, smile, skew, wave, round, square, upperTeeth, lowerTeeth, sneer, tongueOut;
 };
 
 FaceShape shapeOf(const FaceWeights& f, float unit) {
@@ -121,7 +121,7 @@ FaceShape shapeOf(const FaceWeights& f, float unit) {
   s.open = clamp01(1.f - 0.85f * f.happy);
   s.wide = clamp01(f.surprised + 0.9f * f.fear);
   const float down = std::max(0.f, -f.lookY);  // the upper lid follows a downward look
-  s.cover = clamp01(0.6f * f.lidDroop + 0.4f * f.relaxed + 0.14f * f.angry + 0.16f * f.sad + 0.12f * f.disgust + 0.1f * f.squint +
+  s.cover = clamp01(0.62f * f.lidDroop + 0.34f * f.relaxed + 0.14f * f.angry + 0.16f * f.sad + 0.12f * f.disgust + 0.1f * f.squint +
                     0.3f * down) * (1.f - 0.85f * s.wide);
   s.slant = 0.5f * f.angry + 0.22f * f.disgust - 0.35f * f.sad - 0.12f * f.fear - 0.14f * f.lidDroop;
   s.lower = clamp01(0.45f * f.squint + 0.42f * f.disgust + 0.2f * f.angry) * (1.f - 0.8f * s.wide);
@@ -143,6 +143,7 @@ FaceShape shapeOf(const FaceWeights& f, float unit) {
   s.upperTeeth = clamp01(f.ee + f.ih + 0.6f * f.happy + f.fear + 0.8f * f.disgust);
   s.lowerTeeth = clamp01(f.fear);
   s.sneer = f.disgust;
+  s.tongueOut = f.disgust;
   return s;
 }
 
@@ -171,7 +172,8 @@ void eye(PuppetBuilder& b, const FaceWeights& f, const FaceShape& s, int side) {
   const float depth = b.sk.headCenter.z + p.facing * b.look.headRadius + 0.002f;
   const float inner = -static_cast<float>(side);  // local x direction of the inner corner
   const float blink = b.expr(side < 0 ? kBlinkRight : kBlinkLeft);
-  const float open = clamp01((1.f - blink) * s.open);
+  // A face turned steeply down (a bow) shows closed lids, not squashed eyes whose lashes and highlights read as tears.
+  const float open = clamp01((1.f - blink) * s.open * smooth01(0.42f, 0.68f, p.sy()));
   const float size = b.look.eyeSize;
   const float w = 0.24f * unit * size * (1.f + 0.05f * s.wide), h = 0.28f * unit * size * (1.f + 0.16f * s.wide);
   const float angle = p.angle(), sx = p.sx(), sy = p.sy();
@@ -301,7 +303,7 @@ void eye(PuppetBuilder& b, const FaceWeights& f, const FaceShape& s, int side) {
     }
     const float bw = std::max(1.1f, 0.05f * unit * s.ink), bwOuter = std::max(0.9f, 0.03f * unit * s.ink);
     // A skin-coloured rim first, so a brow over the fringe still shows against dark hair.
-    taperedStroke(b, brow, kBrow, bw + 0.6f * b.line, bwOuter + 0.6f * b.line, b.flat(withAlpha(mix(b.look.skin, b.look.hair, 0.2f), show)),
+    taperedStroke(b, brow, kBrow, bw + 0.6f * b.line, bwOuter + 0.6f * b.line, b.flat(withAlpha(mix(b.look.skin, b.look.hair, 0.4f), show)),
                   depth + 8 * kStep);
     taperedStroke(b, brow, kBrow, bw, bwOuter, b.flat(withAlpha(mix(darker(b.look.hair, 0.6f), ink, 0.35f), show)), depth + 9 * kStep);
   }
@@ -440,6 +442,21 @@ void mouth(PuppetBuilder& b, const FaceWeights& f, const FaceShape& s) {
   // (Opaque: overlapping translucent capsules would bead.)
   const float lineWidth = std::max(0.9f, 0.035f * unit * s.ink) * (1.f - 0.6f * smooth01(0.02f, 0.08f, parted));
   stroke(b, upper, kN, lineWidth, b.flat(withAlpha(b.look.outline, show)), depth + 3 * kStep);
+  // Disgust sticks the tongue out over the lower lip ("yuck"), a little off centre, under the upper lip.
+  if (s.tongueOut > 0.01f) {
+    const int mid = kN / 2 - 1;
+    const float half = 0.08f * unit * (0.5f + 0.5f * s.tongueOut), len = 0.17f * unit * s.tongueOut;
+    float x0, y0, x1, y1, g1x, g1y;
+    p.at(ux[mid], ly[mid] + half * 0.2f, x0, y0);
+    p.at(ux[mid] - 0.015f * unit, ly[mid] + half * 0.2f + len, x1, y1);
+    const float alpha = show * smooth01(0.f, 0.35f, s.tongueOut);
+    Paint tongue = b.flatOutlined({0.93f, 0.45f, 0.5f, alpha}, 0.8f * s.ink);
+    tongue.outline.a *= alpha;
+    b.out.capsule(x0, y0, x1, y1, half * 0.85f, half, tongue, depth + 2.5f * kStep);
+    p.at(ux[mid] - 0.01f * unit, ly[mid] + half * 0.2f + len * 0.75f, g1x, g1y);
+    const float gw = std::max(0.5f, 0.012f * unit * s.ink);
+    b.out.capsule(x0, y0, g1x, g1y, gw, gw, b.flat({0.72f, 0.25f, 0.32f, alpha}), depth + 2.6f * kStep);
+  }
 }
 
 // A sweat drop on the temple: a drop shape with a highlight.
@@ -514,7 +531,8 @@ void glasses(PuppetBuilder& b) {
   for (int i = 0; i < 2; ++i) facing[i] = b.onHead((i ? 1 : -1) * 0.45f, -0.24f, 0.86f, eye[i], 1.06f);
   const float show = smooth01(0.0f, 0.25f, std::min(facing[0], facing[1]));
   if (show <= 0.01f) return;
-  const float depth = b.sk.headCenter.z + b.look.headRadius * 1.2f;
+  // On the face, over the eyes, but under a hand held to the face.
+  const float depth = b.sk.headCenter.z + b.look.headRadius * 0.97f;
   Paint lens = b.flatOutlined({0.85f, 0.92f, 1.f, 0.18f * show}, 1.6f);
   lens.outline = withAlpha(b.look.accessoryColour, show);
   const float tilt = b.headTilt();

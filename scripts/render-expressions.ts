@@ -1,0 +1,140 @@
+/**
+ * `npm run docs:expressions`: the twelve expressions (head shot) and the actions caught mid-motion
+ * (full shot) of every shipped character, played by the real engine on a simulated clock and drawn
+ * by the puppet source, as
+ *   - a labelled contact sheet per character for docs/characters.md (<docs>/<id>-expressions.png,
+ *     <docs>/<id>-actions.png),
+ *   - a blind-review set per character: the twelve expressions and ten actions shuffled into
+ *     unlabeled files <review>/<id>/NN.png, with the answer key apart in <review>/keys/<id>.json and
+ *     the names to choose from in <review>/vocabulary.txt.
+ * Blinks and idle glances are cleared in the captured frames, so no frame catches a blink.
+ * Options: --docs DIR (default docs/characters), --review DIR (default scratch/blind-review),
+ * --size N (default 320), --seed N (default: random, printed), --only ID.
+ * Uses the real addon; run `npm run build:native` first.
+ */
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { PersonaSession } from '../app/session.js';
+import { CHARACTERS } from '../characters/index.js';
+import type { ActionDefinition, ExpressionDefinition } from '../characters/vocabulary.js';
+import type { CharacterDefinition } from '../characters/types.js';
+import { SimulatedClock } from '../engine/clock.js';
+import { CONDITIONING, channelIndex } from '../protocol/conditioning.js';
+import { packConditioning } from '../systems/frame/pack-conditioning.js';
+import { PuppetSource, type Shot } from '../native/index.js';
+import { saveContactSheet, saveOnBackdrop, type Frame } from './render-sheet.js';
+
+const { values } = parseArgs({
+  options: { docs: { type: 'string' }, review: { type: 'string' }, size: { type: 'string' }, seed: { type: 'string' }, only: { type: 'string' } },
+});
+const DOCS = values.docs ?? 'docs/characters';
+const REVIEW = values.review ?? 'scratch/blind-review';
+const SIZE = Number(values.size ?? 320);
+const SEED = values.seed !== undefined ? Number(values.seed) : Math.floor(Math.random() * 1e9);
+
+/** The ten actions a blind reviewer names (one pose each, taken mid-motion). */
+export const REVIEW_ACTIONS = ['wave', 'bow', 'point', 'clap', 'shrug', 'think', 'cross_arms', 'thumbs_up', 'facepalm', 'stretch'] as const;
+/** The actions on the contact sheet: the reviewed ten and the rest that have a pose to show. */
+const SHEET_ACTIONS = [...REVIEW_ACTIONS, 'nod', 'shake_head', 'jump', 'dance', 'yawn', 'laugh', 'cry', 'sit_down'] as const;
+
+const CLEARED = (['blinkLeft', 'blinkRight', 'lookX', 'lookY'] as const).map((c) => CONDITIONING.expressionOffset + channelIndex(c));
+
+/**
+ * ms from the start of an action to its key pose: halfway into the first key of its cycle (a held
+ * pose is reached and settled; a swing is at its height, the springs lagging the keys a little).
+ */
+const keyPoseMs = (action: ActionDefinition): number => {
+  if (action.kind === 'posture') return action.ms + 400;
+  if (action.kind !== 'gesture') return 0;
+  const intro = action.intro.reduce((sum, k) => sum + k.ms, 0);
+  return intro + (action.cycle[0]?.ms ?? 0) * 0.5 + 150;
+};
+
+/** A session of `character` on the simulated clock; `directive` at 0, then stepped `ms`; returns the conditioning then. */
+const playFor = (character: CharacterDefinition, directive: Record<string, unknown>, ms: number): Float32Array => {
+  const session = new PersonaSession({ clock: new SimulatedClock(), source: null, character });
+  session.submit({ id: 'review', source: 'user', ...directive });
+  const ticks = Math.ceil(ms / session.world.time.dt);
+  for (let t = 0; t < ticks; t++) session.step();
+  const c = packConditioning(session.world.components, session.eid, session.world.time.now, new Float32Array(CONDITIONING.length));
+  for (const i of CLEARED) c[i] = 0;
+  session.stop();
+  return c;
+};
+
+const render = async (character: CharacterDefinition, conditioning: Float32Array, shot: Shot): Promise<Frame> => {
+  const source = new PuppetSource(SIZE, SIZE, { shot });
+  source.configure(character.look);
+  const rgba = new Uint8Array(SIZE * SIZE * 4);
+  await source.fill(conditioning, rgba);
+  source.dispose();
+  return { width: SIZE, height: SIZE, rgba };
+};
+
+/** The expression at intensity 1, held, one second after it was asked for. */
+export const expressionFrame = (character: CharacterDefinition, expression: ExpressionDefinition) =>
+  render(character, playFor(character, { expression: { name: expression.name, intensity: 1, holdMs: 60_000 } }, 1000), 'head');
+
+/** The action at its key pose. */
+export const actionFrame = (character: CharacterDefinition, action: ActionDefinition) =>
+  render(character, playFor(character, { action: { name: action.name } }, keyPoseMs(action)), 'full_body');
+
+/** A seeded shuffle (mulberry32), so a run can be repeated with its --seed. */
+const shuffled = <T>(items: readonly T[], seed: number): T[] => {
+  let s = seed >>> 0;
+  const random = () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+};
+
+const main = async () => {
+  // Characters that reuse another's look (sleepy-aria) are not identities of their own.
+  const identities = CHARACTERS.filter((c, i) => CHARACTERS.findIndex((o) => o.look === c.look) === i);
+  await mkdir(DOCS, { recursive: true });
+  await mkdir(path.join(REVIEW, 'keys'), { recursive: true });
+  for (const [n, character] of identities.entries()) {
+    if (values.only && character.id !== values.only) continue;
+    const { expressions, actions } = character.vocabulary;
+    const faces = await Promise.all(expressions.map(async (e) => ({ label: e.name, kind: 'expression', frame: await expressionFrame(character, e) })));
+    const byName = (name: string) => {
+      const found = actions.find((a) => a.name === name);
+      if (!found) throw new Error(`${character.id} has no action "${name}"`);
+      return found;
+    };
+    const poses = await Promise.all(SHEET_ACTIONS.map(async (name) => ({ label: name, kind: 'action', frame: await actionFrame(character, byName(name)) })));
+    await saveContactSheet(path.join(DOCS, `${character.id}-expressions.png`), faces, { columns: 6, cell: 192, title: `${character.name}: expressions` });
+    await saveContactSheet(path.join(DOCS, `${character.id}-actions.png`), poses, { columns: 6, cell: 192, title: `${character.name}: actions` });
+
+    const reviewed = [...faces, ...poses.filter((p) => (REVIEW_ACTIONS as readonly string[]).includes(p.label))];
+    const order = shuffled(reviewed, SEED + n);
+    const dir = path.join(REVIEW, character.id);
+    await rm(dir, { recursive: true, force: true });
+    await mkdir(dir, { recursive: true });
+    const key: Record<string, { kind: string; name: string }> = {};
+    for (const [i, item] of order.entries()) {
+      const file = `${String(i + 1).padStart(2, '0')}.png`;
+      await saveOnBackdrop(path.join(dir, file), item.frame);
+      key[file] = { kind: item.kind, name: item.label };
+    }
+    await writeFile(path.join(REVIEW, 'keys', `${character.id}.json`), `${JSON.stringify({ seed: SEED + n, key }, null, 2)}\n`);
+    console.log(`${character.id}: ${faces.length} expressions, ${poses.length} actions; review set of ${order.length} in ${dir} (seed ${SEED + n})`);
+  }
+  const names = identities[0]!.vocabulary;
+  await writeFile(
+    path.join(REVIEW, 'vocabulary.txt'),
+    `expressions (close-up of the head): ${names.expressions.map((e) => e.name).join(', ')}\nactions (whole body, caught mid-motion): ${REVIEW_ACTIONS.join(', ')}\n`,
+  );
+};
+
+await main();

@@ -1,13 +1,28 @@
 /** The browser UI: stage, chat and status, talking to the server over one msgpackr WebSocket. */
+import './zod-jitless.js'; // first: before protocol/wire.ts builds its schemas
 import { decodeMessage, encodeMessage, type ServerMessage } from '../protocol/wire.js';
 import { PersonaStage } from './stage.js';
 import { ProfilerOverlay } from './profiler-overlay.js';
 import { ChatStream } from './chat-stream.js';
+import { MAX_CHAT_CHARS, plainError } from './plain-errors.js';
+import { checkServer, fetchHistory, type Reachability } from './server-api.js';
 
 const byId = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const log = byId<HTMLUListElement>('chat-log');
 const input = byId<HTMLInputElement>('chat-input');
-const connection = byId<HTMLDivElement>('connection');
+const form = byId<HTMLFormElement>('chat-form');
+const limitNote = byId<HTMLParagraphElement>('chat-limit');
+const connection = byId<HTMLSpanElement>('connection');
+
+/** The log follows the newest line unless the reader scrolled up to read older ones. */
+let following = true;
+log.addEventListener('scroll', () => (following = log.scrollHeight - log.scrollTop - log.clientHeight < 40));
+const follow = () => {
+  if (following) log.scrollTop = log.scrollHeight;
+};
+// Lines are added, replies stream into their bubble and the window is resized: each keeps the newest in view.
+new MutationObserver(follow).observe(log, { childList: true, subtree: true, characterData: true });
+new ResizeObserver(follow).observe(log);
 
 const addLine = (who: string, text: string) => {
   const li = document.createElement('li');
@@ -16,7 +31,6 @@ const addLine = (who: string, text: string) => {
   li.dataset.at = String(Date.now()); // when it appeared: lets tests and users see reply latency
   li.title = new Date().toLocaleTimeString();
   log.appendChild(li);
-  log.scrollTop = log.scrollHeight;
   return li;
 };
 const chat = new ChatStream(addLine, byId('provider'));
@@ -37,15 +51,46 @@ const showChart = (paths: string[], queue: string[]) => {
   );
   byId('chart-queue').querySelector('span')!.textContent = queue.length ? queue.join(' → ') : 'empty';
 };
+// Open on a tall window; on a short one the chat needs the room.
+byId<HTMLDetailsElement>('chart').open = window.innerHeight >= 900;
+
+/** The input takes what the server accepts (ClientMessageSchema) and says so near the limit. */
+input.maxLength = MAX_CHAT_CHARS;
+const LIMIT_WORDS = `Messages can be up to ${MAX_CHAT_CHARS.toLocaleString('en-US')} characters`;
+const showLimit = () => {
+  const left = MAX_CHAT_CHARS - input.value.length;
+  limitNote.hidden = left > 200;
+  limitNote.textContent = left <= 0 ? `${LIMIT_WORDS}; the rest was left out.` : `${LIMIT_WORDS}: ${left} left.`;
+};
+input.addEventListener('input', showLimit);
+
+/** The server was started with --token and this address has none, or not its token: say so and stop. */
+const showTokenNeeded = () => {
+  const hadToken = new URLSearchParams(location.search).has('token');
+  if (hadToken) byId('token-needed-title').textContent = 'This server needs its token: the one in this address is not it';
+  byId('token-needed').hidden = false;
+  connection.textContent = 'needs a token';
+};
 
 const stage = new PersonaStage();
 (window as unknown as { personaStage: PersonaStage }).personaStage = stage;
 
 let overlay: ProfilerOverlay | null = null;
 
+/** After the socket closed: wait for the server to answer again, then reload; stop if it wants a token. */
+const waitForServer = async (query: URLSearchParams, why: string) => {
+  for (let waitMs = 1000; ; waitMs = Math.min(waitMs * 2, 10_000)) {
+    connection.textContent = `${why} — retrying in ${Math.round(waitMs / 1000)} s…`;
+    await new Promise((resolve) => setTimeout(resolve, waitMs));
+    const status: Reachability = await checkServer(query);
+    if (status === 'needs-token') return showTokenNeeded();
+    if (status === 'ok') return location.reload();
+  }
+};
+
 const connect = async () => {
   await stage.init(byId('stage'), 512, 512);
-  overlay = new ProfilerOverlay(stage.width);
+  overlay = new ProfilerOverlay(stage.width, byId('profiler-panel'));
   stage.addOverlay(overlay.view);
   (window as unknown as { profilerOverlay: ProfilerOverlay }).profilerOverlay = overlay;
   // ?session=NAME picks one of the server's sessions (the first without it); ?token=T its bearer token.
@@ -53,12 +98,22 @@ const connect = async () => {
   const query = new URLSearchParams();
   for (const key of ['session', 'token']) if (page.get(key)) query.set(key, page.get(key)!);
   if (query.size) byId<HTMLAnchorElement>('trace-download').href += `&${query}`;
+
+  // The conversation so far, before the greeting the socket sends: a reload or a second tab continues it.
+  const history = await fetchHistory(query);
+  if (history.status === 'needs-token') return showTokenNeeded();
+  if (history.messages.length) {
+    addLine('earlier', 'Earlier');
+    for (const m of history.messages) addLine(m.role === 'user' ? 'user history' : 'persona history', m.content);
+  }
+
   const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws${query.size ? `?${query}` : ''}`);
   ws.binaryType = 'arraybuffer';
   ws.onopen = () => (connection.textContent = 'connected');
-  ws.onclose = () => {
-    connection.textContent = 'disconnected — retrying…';
-    setTimeout(() => location.reload(), 2000);
+  ws.onclose = (event) => {
+    // 1008/1013: the server closed us on purpose (a flood, a full session) and said why.
+    const why = event.reason ? `closed by the server: ${event.reason}` : 'disconnected';
+    void waitForServer(query, why);
   };
   ws.onmessage = (event) => {
     const message = decodeMessage(new Uint8Array(event.data as ArrayBuffer)) as ServerMessage;
@@ -91,7 +146,7 @@ const connect = async () => {
         chat.notice(message.level, message.text);
         break;
       case 'error':
-        addLine('error', message.reason);
+        addLine('error', plainError(message.reason)).title = message.reason;
         break;
       case 'profile':
         overlay?.update(message);
@@ -116,14 +171,29 @@ const connect = async () => {
       toggleProfiler();
     }
   });
-  byId<HTMLFormElement>('chat-form').addEventListener('submit', (event) => {
+  form.addEventListener('submit', (event) => {
     event.preventDefault();
     const text = input.value.trim();
     if (!text || ws.readyState !== WebSocket.OPEN) return;
+    if (text.length > MAX_CHAT_CHARS) {
+      // Only a script gets past maxlength; it still gets the kind words instead of the server's refusal.
+      limitNote.hidden = false;
+      limitNote.textContent = `${LIMIT_WORDS}; this one has ${text.length.toLocaleString('en-US')}. Shorten it and send again.`;
+      return;
+    }
+    following = true;
     addLine('user', text);
     ws.send(encodeMessage({ type: 'chat', text }));
     input.value = '';
+    showLimit();
   });
+  // "Things to say": each line sends itself.
+  for (const button of byId('suggestions').querySelectorAll('button')) {
+    button.addEventListener('click', () => {
+      input.value = button.textContent ?? '';
+      form.requestSubmit();
+    });
+  }
 };
 
 connect().catch((error: Error) => {

@@ -1,7 +1,9 @@
 /**
- * The frame-budget overlay, drawn with PixiJS over the stage: a stacked bar per tick (one colour
- * per phase) against the budget line, fps, late and dropped ticks, event-loop lag, native fill and
- * send times, the last action's latency and the LLM's time to first token, and a per-system table.
+ * The frame-budget overlay. Over the top of the stage, drawn with PixiJS: a stacked bar per tick (one
+ * colour per phase) against the budget line, on a dark strip that stops above her head. Beside the
+ * stage, as text in `numbers` (a <pre>): fps, late and dropped ticks, event-loop lag, native fill and
+ * send times, the last action's latency, the LLM's time to first token, and a per-system table —
+ * drawn over the stage they covered the character.
  */
 import { Container, Graphics, Text } from 'pixi.js';
 import type { ProfileMessage } from '../protocol/wire.js';
@@ -14,9 +16,10 @@ const PHASE_COLOURS: Record<string, number> = {
   output: 0xb8b8ff,
   profile: 0xcccccc,
 };
-const CHART_HEIGHT = 90;
+const CHART_HEIGHT = 62;
 const PAD = 8;
-const SUMMARY_LINES = 8;
+/** The strip's height: bars, then the legend under them. */
+const STRIP_HEIGHT = PAD + CHART_HEIGHT + 4 + 12 + 4;
 
 const ms = (v: number | null | undefined) => (v === null || v === undefined ? '—' : `${v.toFixed(2)} ms`);
 
@@ -24,18 +27,18 @@ export class ProfilerOverlay {
   readonly view = new Container();
   private readonly background = new Graphics();
   private readonly bars = new Graphics();
-  private readonly summary = new Text({ text: '', style: { fontFamily: 'monospace', fontSize: 11, fill: 0xffffff, lineHeight: 14 } });
-  private readonly table = new Text({ text: '', style: { fontFamily: 'monospace', fontSize: 10, fill: 0xdddddd, lineHeight: 13 } });
   private readonly legend = new Text({ text: '', style: { fontFamily: 'monospace', fontSize: 10, fill: 0xffffff } });
   /** Messages drawn so far. */
   updates = 0;
 
-  constructor(private readonly width: number) {
+  constructor(
+    private readonly width: number,
+    private readonly numbers: HTMLElement,
+  ) {
     this.view.visible = false;
-    this.view.addChild(this.background, this.bars, this.summary, this.table, this.legend);
-    this.summary.position.set(PAD, PAD + CHART_HEIGHT + 18);
-    this.legend.position.set(PAD, PAD + CHART_HEIGHT + 2);
-    this.table.position.set(PAD, PAD + CHART_HEIGHT + 18 + SUMMARY_LINES * 14 + 6);
+    this.numbers.hidden = true;
+    this.view.addChild(this.background, this.bars, this.legend);
+    this.legend.position.set(PAD, PAD + CHART_HEIGHT + 4);
   }
 
   get visible(): boolean {
@@ -44,6 +47,7 @@ export class ProfilerOverlay {
 
   set visible(on: boolean) {
     this.view.visible = on;
+    this.numbers.hidden = !on;
   }
 
   update(message: ProfileMessage): void {
@@ -54,9 +58,8 @@ export class ProfilerOverlay {
     const scale = (CHART_HEIGHT * (2 / 3)) / message.budgetMs;
     const barWidth = chartWidth / Math.max(1, message.bars.length);
     const tableLines = w.systems.map((s) => `${s.name.padEnd(28)} ${s.p50.toFixed(3).padStart(7)} ${s.p99.toFixed(3).padStart(7)} ${(s.share * 100).toFixed(0).padStart(4)}%`);
-    const tableHeight = (tableLines.length + 1) * 13;
 
-    this.background.clear().rect(0, 0, width, PAD * 2 + CHART_HEIGHT + 18 + SUMMARY_LINES * 14 + 6 + tableHeight).fill({ color: 0x000000, alpha: 0.72 });
+    this.background.clear().rect(0, 0, width, STRIP_HEIGHT).fill({ color: 0x000000, alpha: 0.72 });
     this.bars.clear();
     message.bars.forEach((bar, i) => {
       let y = PAD + CHART_HEIGHT;
@@ -72,7 +75,7 @@ export class ProfilerOverlay {
     this.bars.moveTo(PAD, budgetY).lineTo(width - PAD, budgetY).stroke({ color: 0xff4d4d, width: 1 });
 
     this.legend.text = `budget ${message.budgetMs.toFixed(1)} ms ─  ${message.phases.filter((p) => p !== 'profile').join(' · ')}`;
-    this.summary.text = [
+    this.numbers.textContent = [
       `fps ${w.fps.toFixed(1)}   tick p50 ${ms(w.tick?.p50)} p99 ${ms(w.tick?.p99)}${w.tickCpu ? `   cpu p50 ${ms(w.tickCpu.p50)} p99 ${ms(w.tickCpu.p99)}` : ''}`,
       `late ${w.lateTicks}  dropped ${w.droppedTicks}   event loop p99 ${ms(w.eventLoopDelayP99)}`,
       `native fill p50 ${ms(w.nativeFill?.p50)} p99 ${ms(w.nativeFill?.p99)}`,
@@ -86,8 +89,10 @@ export class ProfilerOverlay {
             .map((v) => `${v.bitrateKbps} kbps ${v.fps} fps rtt ${v.rttMs ?? '—'} ms lost ${v.packetsLost}`)
             .join(' | ')}`
         : 'WebRTC no viewers',
+      '',
+      `${'system'.padEnd(28)} ${'p50'.padStart(7)} ${'p99'.padStart(7)} share`,
+      ...tableLines,
     ].join('\n');
-    this.table.text = [`${'system'.padEnd(28)} ${'p50'.padStart(7)} ${'p99'.padStart(7)} share`, ...tableLines].join('\n');
     this.updates++;
   }
 }

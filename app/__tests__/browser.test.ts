@@ -170,6 +170,9 @@ describe('the UI in Chromium', () => {
     await page.waitForFunction(() => document.getElementById('action')!.textContent === 'think', null, { timeout: 2000 });
     await say('step left');
     await page.waitForFunction(() => document.querySelector('#chart-queue span')!.textContent === 'step_left', null, { timeout: 2000 });
+    // On a short window the panel starts folded, to leave the chat its room; it opens on a click.
+    if (!(await page.isVisible('#chart-states'))) await page.click('#chart summary');
+    expect(await page.isVisible('#chart-queue')).toBe(true);
     keep('chart-panel', { png: PNG.sync.read(await page.screenshot()), isFigure: () => false });
     await say('stop');
     await page.waitForFunction(() => document.querySelector('#chart-queue span')!.textContent === 'empty', null, { timeout: 2000 });

@@ -5,17 +5,16 @@
  * Options: --out DIR (default docs/characters), --size N (default 384), --only ID.
  */
 import { poseConditioning as conditioningOf } from '../native/pose-conditioning.js';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+import { mkdir } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import path from 'node:path';
-import { PNG } from 'pngjs';
 import type { ExpressionChannel } from '../protocol/conditioning.js';
 import { HAND_SHAPES, type BodyPose, type HandShape } from '../protocol/skeleton.js';
 import { CHARACTERS } from '../characters/index.js';
 import { POSTURES } from '../characters/vocabulary.js';
+import { DEFAULT_VOCABULARY } from '../characters/default-vocabulary.js';
 import { ControlSource, PuppetSource, type FrameSource, type Shot } from '../native/index.js';
+import { saveContactSheet, savePng, type Frame } from './render-sheet.js';
 
 const { values } = parseArgs({ options: { out: { type: 'string' }, size: { type: 'string' }, only: { type: 'string' } } });
 const OUT = values.out ?? 'docs/characters';
@@ -27,6 +26,12 @@ export const poseConditioning = (pose: BodyPose, face: Parameters<typeof conditi
   conditioningOf(pose, face, { left: hands.left ?? RELAXED, right: hands.right ?? RELAXED });
 
 const standing = POSTURES.standing;
+/** An expression's channels as the shared vocabulary defines it (all shipped characters use it). */
+const recipe = (name: string) => {
+  const found = DEFAULT_VOCABULARY.expressions.find((e) => e.name === name);
+  if (!found) throw new Error(`no expression "${name}" in the default vocabulary`);
+  return found.channels;
+};
 const turned = (yaw: number): BodyPose => ({ ...standing, rootYaw: yaw });
 
 /** What each picture shows; expressions are framed from the hips up so the face reads. */
@@ -41,10 +46,10 @@ const SHOTS: {
   { name: 'three-quarter', pose: turned(0.7) },
   { name: 'side', pose: turned(Math.PI / 2) },
   { name: 'back', pose: turned(Math.PI) },
-  { name: 'happy', pose: standing, face: { happy: 1 }, shot: 'upper_body' },
-  { name: 'sad', pose: standing, face: { sad: 1, tear: 0.8 }, shot: 'upper_body' },
-  { name: 'surprised', pose: standing, face: { surprised: 1, browRaise: 0.5 }, shot: 'upper_body' },
-  { name: 'angry', pose: standing, face: { angry: 1, squint: 0.4 }, shot: 'upper_body' },
+  { name: 'happy', pose: standing, face: recipe('happy'), shot: 'upper_body' },
+  { name: 'sad', pose: standing, face: recipe('sad'), shot: 'upper_body' },
+  { name: 'surprised', pose: standing, face: recipe('surprised'), shot: 'upper_body' },
+  { name: 'angry', pose: standing, face: recipe('angry'), shot: 'upper_body' },
   { name: 'sitting', pose: POSTURES.sitting, face: { relaxed: 0.6 } },
   {
     name: 'hands',
@@ -54,43 +59,34 @@ const SHOTS: {
   },
 ];
 
-const savePng = async (file: string, width: number, height: number, rgba: Uint8Array) => {
-  const png = new PNG({ width, height });
-  png.data = Buffer.from(rgba);
-  await writeFile(file, PNG.sync.write(png));
+const renderTo = async (source: FrameSource, conditioning: Float32Array, file: string): Promise<Frame> => {
+  const frame = { width: source.width, height: source.height, rgba: new Uint8Array(source.width * source.height * 4) };
+  await source.fill(conditioning, frame.rgba);
+  await savePng(file, frame);
+  return frame;
 };
-
-const renderTo = async (source: FrameSource, conditioning: Float32Array, file: string) => {
-  const pixels = new Uint8Array(source.width * source.height * 4);
-  await source.fill(conditioning, pixels);
-  await savePng(file, source.width, source.height, pixels);
-};
-
-const run = promisify(execFile);
 
 const main = async () => {
   await mkdir(OUT, { recursive: true });
-  for (const character of CHARACTERS) {
+  // Characters that reuse another's look (sleepy-aria) are not identities of their own.
+  const identities = CHARACTERS.filter((c, i) => CHARACTERS.findIndex((o) => o.look === c.look) === i);
+  for (const character of identities) {
     if (values.only && character.id !== values.only) continue;
-    const files: string[] = [];
+    const tiles: { label: string; frame: Frame }[] = [];
     for (const shot of SHOTS) {
       const source = new PuppetSource(SIZE, SIZE, { shot: shot.shot });
       source.configure(character.look);
       const file = path.join(OUT, `${character.id}-${shot.name}.png`);
-      await renderTo(source, poseConditioning(shot.pose, shot.face, shot.hands), file);
-      files.push(file);
+      tiles.push({ label: shot.name, frame: await renderTo(source, poseConditioning(shot.pose, shot.face, shot.hands), file) });
       source.dispose();
     }
     const control = new ControlSource(SIZE, SIZE);
     control.configure(character.look);
-    const controlFile = path.join(OUT, `${character.id}-control.png`);
-    await renderTo(control, poseConditioning(SHOTS[9]!.pose), controlFile);
+    tiles.push({ label: 'control', frame: await renderTo(control, poseConditioning(SHOTS[9]!.pose), path.join(OUT, `${character.id}-control.png`)) });
     control.dispose();
     // A contact sheet on a light backdrop, labelled, for people to look at in one go.
-    const sheet = path.join(OUT, `${character.id}-sheet.png`);
-    const labelled = [...files, controlFile].flatMap((f) => ['-label', path.basename(f, '.png').replace(`${character.id}-`, ''), f]);
-    await run('montage', [...labelled, '-tile', '6x', '-geometry', `${SIZE / 2}x${SIZE / 2}+4+4`, '-background', '#e8e4f0', sheet]);
-    console.log(`wrote ${files.length + 2} images for ${character.id}`);
+    await saveContactSheet(path.join(OUT, `${character.id}-sheet.png`), tiles, { columns: 6, cell: SIZE / 2 });
+    console.log(`wrote ${tiles.length + 1} images for ${character.id}`);
   }
 };
 

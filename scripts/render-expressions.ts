@@ -10,9 +10,11 @@
  * Blinks and idle glances are cleared in the captured frames, so no frame catches a blink.
  * Options: --docs DIR (default docs/characters), --review DIR (default scratch/blind-review),
  * --size N (default 320), --seed N (default: random, printed), --only ID.
+ * Scoring a reviewer's answers instead: --score ID=FILE (repeatable), FILE holding one "NN name" per
+ * line (e.g. "07 surprised"), scored against <review>/keys/ID.json; prints the score per kind.
  * Uses the real addon; run `npm run build:native` first.
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { PersonaSession } from '../app/session.js';
@@ -26,7 +28,14 @@ import { PuppetSource, type Shot } from '../native/index.js';
 import { saveContactSheet, saveOnBackdrop, type Frame } from './render-sheet.js';
 
 const { values } = parseArgs({
-  options: { docs: { type: 'string' }, review: { type: 'string' }, size: { type: 'string' }, seed: { type: 'string' }, only: { type: 'string' } },
+  options: {
+    docs: { type: 'string' },
+    review: { type: 'string' },
+    size: { type: 'string' },
+    seed: { type: 'string' },
+    only: { type: 'string' },
+    score: { type: 'string', multiple: true },
+  },
 });
 const DOCS = values.docs ?? 'docs/characters';
 const REVIEW = values.review ?? 'scratch/blind-review';
@@ -137,4 +146,32 @@ const main = async () => {
   );
 };
 
-await main();
+/** Scores "NN name" answer lines against a character's key: right answers per kind, and what was mistaken for what. */
+const score = async (id: string, file: string) => {
+  const { key } = JSON.parse(await readFile(path.join(REVIEW, 'keys', `${id}.json`), 'utf8')) as { key: Record<string, { kind: string; name: string }> };
+  const answers = new Map<string, string>();
+  for (const line of (await readFile(file, 'utf8')).split('\n')) {
+    const m = /^\s*(\d+)(?:\.png)?\s*[:.)-]?\s*([a-z_ ]+?)\s*$/i.exec(line);
+    if (m) answers.set(`${m[1]!.padStart(2, '0')}.png`, m[2]!.toLowerCase().replace(/ /g, '_'));
+  }
+  const totals: Record<string, { right: number; of: number }> = {};
+  const misses: string[] = [];
+  for (const [frame, truth] of Object.entries(key)) {
+    const t = (totals[truth.kind] ??= { right: 0, of: 0 });
+    t.of++;
+    if (answers.get(frame) === truth.name) t.right++;
+    else misses.push(`${frame}: ${truth.name} named ${answers.get(frame) ?? '(nothing)'}`);
+  }
+  const kinds = Object.keys(totals).sort().reverse(); // expressions, then actions
+  console.log(`${id}: ${kinds.map((kind) => `${totals[kind]!.right}/${totals[kind]!.of} ${kind}s`).join(', ')}${misses.length ? `; missed ${misses.join('; ')}` : ''}`);
+};
+
+if (values.score) {
+  for (const pair of values.score) {
+    const [id, file] = pair.split('=');
+    if (!id || !file) throw new Error(`--score wants ID=FILE, got "${pair}"`);
+    await score(id, file);
+  }
+} else {
+  await main();
+}

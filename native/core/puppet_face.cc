@@ -302,9 +302,11 @@ void eye(PuppetBuilder& b, const FaceWeights& f, const FaceShape& s, int side) {
       p.at(lx, ly, brow[i * 2], brow[i * 2 + 1]);
     }
     const float bw = std::max(1.1f, 0.05f * unit * s.ink), bwOuter = std::max(0.9f, 0.03f * unit * s.ink);
-    // A skin-coloured rim first, so a brow over the fringe still shows against dark hair.
-    taperedStroke(b, brow, kBrow, bw + 0.6f * b.line, bwOuter + 0.6f * b.line, b.flat(withAlpha(mix(b.look.skin, b.look.hair, 0.4f), show)),
-                  depth + 8 * kStep);
+    // A light rim first, so a brow over the fringe still shows against dark hair; it narrows away as the
+    // head turns, so a profile's brow does not stand out past the head's outline.
+    const float rim = 0.6f * b.line * smooth01(0.45f, 0.75f, p.facing);
+    if (rim > 0.05f)
+      taperedStroke(b, brow, kBrow, bw + rim, bwOuter + rim, b.flat(withAlpha(mix(b.look.skin, b.look.hair, 0.4f), show)), depth + 8 * kStep);
     taperedStroke(b, brow, kBrow, bw, bwOuter, b.flat(withAlpha(mix(darker(b.look.hair, 0.6f), ink, 0.35f), show)), depth + 9 * kStep);
   }
   // Blush under the eye: a soft pink patch with three light strokes.

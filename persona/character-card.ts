@@ -2,13 +2,14 @@
  * Character Card V2 / V3 (the SillyTavern formats) → a character definition. Reads the JSON, or a
  * PNG whose `ccv3` (preferred) or `chara` tEXt/iTXt chunk holds the card as base64 JSON. Unknown
  * extension keys are kept as they are; the engine's own data lives under one namespace,
- * `extensions["persona-engine"]` (look, baseline face, expression hold), and wins over defaults.
+ * `extensions["persona-engine"]` (look, baseline face, expression hold), and wins over defaults. A
+ * card without a look of ours gets one read from its text (`lookFromText`: hair, eyes, skin, clothes).
  * Cards come from strangers: sizes are bounded (file, inflated chunk, JSON, each field) and the
  * engine's namespace is validated, its id a slug, before anything is written or served.
  */
 import { inflateSync } from 'node:zlib';
 import { z } from 'zod';
-import { LookSchema } from '../protocol/look.js';
+import { LookSchema, type Look } from '../protocol/look.js';
 import type { CharacterDefinition } from '../characters/types.js';
 import { ARIA } from '../characters/aria.js';
 import { expressionNames } from '../characters/vocabulary.js';
@@ -301,8 +302,196 @@ const tooDeep = (root: unknown): PropertyKey[] | undefined => {
   return walk(root, 1) ? path : undefined;
 };
 
-/** Card macros → our template placeholders: {{char}} is the character's name, {{user}} the person chatting. */
-const unmacro = (text: string, name: string) => text.replace(/\{\{char\}\}|<BOT>/gi, name).replace(/\{\{user\}\}|<USER>/gi, 'you');
+/**
+ * Card macros written out: {{char}} (and <BOT>, and our own {name}) is the character's name, {{user}}
+ * (and <USER>) the person chatting, "you". The lines keep no placeholder, so a greeting reads the same
+ * wherever it is shown: served, printed by `persona import-card`, or stored.
+ */
+const unmacro = (text: string, name: string) => text.replace(/\{\{char\}\}|<BOT>|\{name\}/gi, name).replace(/\{\{user\}\}|<USER>/gi, 'you');
+
+type Rgb = [number, number, number];
+
+/**
+ * Colour words, for clothes, accessories and eyes, and for hair and skin where their own tables have
+ * no entry (blue hair, green skin). docs/conversation.md shows these tables; keep it in step.
+ */
+export const CARD_COLOURS: Readonly<Record<string, Rgb>> = {
+  black: [35, 35, 40], white: [242, 242, 242], grey: [130, 130, 138], gray: [130, 130, 138], silver: [192, 196, 204], charcoal: [60, 62, 68],
+  red: [200, 40, 45], crimson: [170, 20, 50], scarlet: [220, 40, 30], maroon: [120, 30, 45], burgundy: [120, 25, 50],
+  pink: [240, 140, 180], rose: [225, 110, 140], magenta: [200, 40, 150], orange: [240, 130, 40], coral: [250, 125, 100], peach: [255, 190, 150],
+  yellow: [240, 210, 60], mustard: [205, 165, 50], gold: [215, 170, 55], golden: [215, 170, 55], amber: [215, 140, 40],
+  green: [60, 150, 70], emerald: [30, 140, 90], jade: [50, 160, 110], lime: [150, 210, 60], mint: [150, 225, 180], olive: [110, 115, 50], sage: [150, 175, 140],
+  teal: [30, 140, 140], turquoise: [60, 200, 200], cyan: [60, 200, 230], aqua: [60, 200, 230],
+  blue: [60, 110, 200], navy: [35, 45, 90], azure: [60, 140, 230], cobalt: [0, 70, 170], sapphire: [20, 60, 170], indigo: [75, 50, 130],
+  purple: [120, 60, 160], violet: [140, 90, 200], lavender: [180, 160, 220], lilac: [200, 160, 220], plum: [110, 50, 100],
+  brown: [110, 70, 40], chocolate: [90, 55, 35], chestnut: [120, 60, 35], tan: [200, 160, 115], beige: [220, 200, 160], khaki: [190, 175, 120],
+  cream: [245, 235, 210], ivory: [250, 245, 230], denim: [70, 100, 150], copper: [185, 100, 50], bronze: [175, 120, 60],
+};
+/** Hair colour words (tried before CARD_COLOURS). */
+export const CARD_HAIR_COLOURS: Readonly<Record<string, Rgb>> = {
+  black: [28, 24, 26], raven: [22, 20, 26], jet: [22, 20, 26], dark: [45, 32, 28], brown: [92, 56, 38], brunette: [92, 56, 38], chestnut: [120, 60, 35],
+  red: [175, 60, 35], ginger: [200, 95, 40], auburn: [140, 55, 35], copper: [185, 95, 45], strawberry: [225, 150, 100],
+  blonde: [232, 200, 120], blond: [232, 200, 120], golden: [232, 200, 120], gold: [232, 200, 120], fair: [232, 205, 140], platinum: [235, 228, 205],
+  white: [238, 238, 240], silver: [200, 204, 214], grey: [150, 150, 155], gray: [150, 150, 155],
+};
+/** Eye colour words (tried before CARD_COLOURS). */
+export const CARD_EYE_COLOURS: Readonly<Record<string, Rgb>> = {
+  brown: [105, 65, 35], hazel: [140, 110, 55], amber: [200, 135, 40], grey: [125, 135, 145], gray: [125, 135, 145], black: [40, 30, 28],
+  gold: [210, 170, 60], golden: [210, 170, 60], red: [190, 30, 40], green: [70, 150, 80], blue: [64, 120, 200],
+};
+/** Skin tone words (tried before CARD_COLOURS). */
+export const CARD_SKIN_TONES: Readonly<Record<string, Rgb>> = {
+  pale: [255, 230, 215], porcelain: [255, 235, 225], fair: [255, 225, 205], light: [250, 215, 190], olive: [215, 175, 130],
+  tan: [205, 155, 110], tanned: [205, 155, 110], bronze: [185, 130, 85], brown: [150, 100, 65], dark: [105, 70, 50], deep: [95, 62, 45], ebony: [80, 52, 40],
+};
+/** Two-word colours, tried before either word alone. */
+const COMPOUND_COLOURS: Readonly<Record<string, Rgb>> = {
+  'navy blue': [35, 45, 90], 'sky blue': [120, 180, 235], 'baby blue': [150, 195, 235], 'royal blue': [50, 80, 190], 'ice blue': [170, 210, 240],
+  'forest green': [35, 95, 45], 'hot pink': [240, 70, 150], 'blood red': [140, 10, 20], 'jet black': [22, 20, 26],
+  'strawberry blonde': [225, 150, 100], 'platinum blonde': [235, 228, 205], 'ash blonde': [200, 190, 160], 'dirty blonde': [180, 150, 95],
+};
+/** Before a colour: dark/deep darken it (×0.6), light/pale/pastel lighten it (45% towards white). */
+const SHADES: Readonly<Record<string, (c: Rgb) => Rgb>> = {
+  dark: (c) => c.map((v) => Math.round(v * 0.6)) as Rgb,
+  deep: (c) => c.map((v) => Math.round(v * 0.6)) as Rgb,
+  light: (c) => c.map((v) => Math.round(v + (255 - v) * 0.45)) as Rgb,
+  pale: (c) => c.map((v) => Math.round(v + (255 - v) * 0.45)) as Rgb,
+  pastel: (c) => c.map((v) => Math.round(v + (255 - v) * 0.45)) as Rgb,
+};
+
+type Garment = { part: 'top' | 'jacket' | 'dress' | 'bottom' | 'shoes' | 'accessory'; style?: string; colour?: Rgb };
+/** Clothing words: what they dress, in which style, and a colour when the text gives none (jeans are denim). */
+export const CARD_GARMENTS: Readonly<Record<string, Garment>> = {
+  shirt: { part: 'top', style: 'tshirt' }, tshirt: { part: 'top', style: 'tshirt' }, tee: { part: 'top', style: 'tshirt' }, blouse: { part: 'top', style: 'tshirt' },
+  tank: { part: 'top', style: 'tshirt' }, camisole: { part: 'top', style: 'tshirt' }, polo: { part: 'top', style: 'tshirt' },
+  hoodie: { part: 'top', style: 'longsleeve' }, hoody: { part: 'top', style: 'longsleeve' }, sweater: { part: 'top', style: 'longsleeve' }, jumper: { part: 'top', style: 'longsleeve' },
+  sweatshirt: { part: 'top', style: 'longsleeve' }, pullover: { part: 'top', style: 'longsleeve' }, turtleneck: { part: 'top', style: 'longsleeve' }, tunic: { part: 'top', style: 'longsleeve' },
+  kimono: { part: 'top', style: 'longsleeve' }, longsleeve: { part: 'top', style: 'longsleeve' },
+  jacket: { part: 'jacket', style: 'jacket' }, coat: { part: 'jacket', style: 'jacket' }, blazer: { part: 'jacket', style: 'jacket' }, cardigan: { part: 'jacket', style: 'jacket' },
+  parka: { part: 'jacket', style: 'jacket' }, overcoat: { part: 'jacket', style: 'jacket' }, trenchcoat: { part: 'jacket', style: 'jacket' }, windbreaker: { part: 'jacket', style: 'jacket' },
+  dress: { part: 'dress', style: 'skirt' }, gown: { part: 'dress', style: 'skirt' }, sundress: { part: 'dress', style: 'skirt' }, frock: { part: 'dress', style: 'skirt' },
+  skirt: { part: 'bottom', style: 'skirt' }, miniskirt: { part: 'bottom', style: 'skirt' }, kilt: { part: 'bottom', style: 'skirt' }, shorts: { part: 'bottom', style: 'shorts' },
+  trousers: { part: 'bottom', style: 'trousers' }, pants: { part: 'bottom', style: 'trousers' }, slacks: { part: 'bottom', style: 'trousers' }, leggings: { part: 'bottom', style: 'trousers' },
+  chinos: { part: 'bottom', style: 'trousers' }, joggers: { part: 'bottom', style: 'trousers' }, sweatpants: { part: 'bottom', style: 'trousers' },
+  jeans: { part: 'bottom', style: 'trousers', colour: [70, 100, 150] },
+  boots: { part: 'shoes', style: 'boots' }, sneakers: { part: 'shoes', style: 'sneakers' }, trainers: { part: 'shoes', style: 'sneakers' },
+  shoes: { part: 'shoes' }, heels: { part: 'shoes' }, sandals: { part: 'shoes' }, loafers: { part: 'shoes' },
+  glasses: { part: 'accessory', style: 'glasses' }, spectacles: { part: 'accessory', style: 'glasses' }, eyeglasses: { part: 'accessory', style: 'glasses' },
+  sunglasses: { part: 'accessory', style: 'glasses' }, bespectacled: { part: 'accessory', style: 'glasses' },
+  beanie: { part: 'accessory', style: 'beanie' }, toque: { part: 'accessory', style: 'beanie' }, scarf: { part: 'accessory', style: 'scarf' },
+  headband: { part: 'accessory', style: 'headband' }, hairband: { part: 'accessory', style: 'headband' }, bandana: { part: 'accessory', style: 'headband' },
+};
+/** Hair style words (or two words) anywhere in the text; they win over CARD_HAIR_WORDS. "bob" counts only in lower case: Bob is a name. */
+export const CARD_HAIR_STYLES: Readonly<Record<string, NonNullable<Look['hairStyle']>>> = {
+  ponytail: 'ponytail', ponytails: 'ponytail', 'pony tail': 'ponytail', pigtails: 'ponytail', twintails: 'ponytail', braid: 'ponytail', braids: 'ponytail', braided: 'ponytail',
+  bob: 'bob', bobbed: 'bob', 'bob cut': 'bob', pageboy: 'bob', mohawk: 'spiky', 'pixie cut': 'short', 'buzz cut': 'short', buzzcut: 'short', 'crew cut': 'short',
+};
+/** Words that set the hair's style only next to "hair" ("short spiky hair", "her hair is long"), as a colour is read. */
+export const CARD_HAIR_WORDS: Readonly<Record<string, NonNullable<Look['hairStyle']>>> = {
+  short: 'short', cropped: 'short', buzzed: 'short', long: 'long', flowing: 'long', waist: 'long', shoulder: 'bob', spiky: 'spiky', spiked: 'spiky',
+};
+
+const HAIR_NOUNS = new Set(['hair', 'locks', 'mane', 'hairstyle', 'haircut']);
+const EYE_NOUNS = new Set(['eyes', 'eye', 'irises']);
+const SKIN_NOUNS = new Set(['skin', 'complexion']);
+const COPULAS = new Set(['is', 'are', 'was', 'were']);
+/** Words that mean "hair" without the noun ("a blonde", "a redhead"), and its colour word. Used only when no "… hair" names a colour. */
+const HAIR_ALONE: Readonly<Record<string, string>> = { blonde: 'blonde', blond: 'blond', redhead: 'red', brunette: 'brunette' };
+
+/**
+ * A look from a card's text (description, personality, tags): `base`, with what the text names
+ * ("silver hair in a ponytail, green eyes, wears a red hoodie") put over it. A colour belongs to the
+ * noun it comes just before (up to four words back, in the same sentence: "long silver hair") or just
+ * after "is"/"are" ("her eyes are green"); the first mention of each part wins.
+ */
+export const lookFromText = (source: string, base: Look): Look => {
+  const words = source
+    .replace(/-(haired|eyed|skinned)\b/gi, (_, w: string) => ({ haired: ' hair', eyed: ' eyes', skinned: ' skin' })[w.toLowerCase()]!)
+    .replace(/\b(haired)\b/gi, 'hair')
+    .match(/[A-Za-z]+|[.;:!?()[\]\n*"]/g) ?? [];
+  const lower = words.map((w) => w.toLowerCase());
+  const dressAsWord = (i: number) => lower[i] === 'dress' && ['shirt', 'shoes', 'pants', 'code', 'up'].includes(lower[i + 1] ?? '');
+  const isNoun = (i: number) =>
+    HAIR_NOUNS.has(lower[i]!) || EYE_NOUNS.has(lower[i]!) || SKIN_NOUNS.has(lower[i]!) || (Object.hasOwn(CARD_GARMENTS, lower[i]!) && !dressAsWord(i));
+  const isStop = (i: number) => /^[.;:!?()[\]\n*"]$/.test(words[i]!) || isNoun(i);
+  /** The colour word at `j` (with a two-word colour or a shade before it), from `table` then CARD_COLOURS. */
+  const colourAt = (j: number, table: Readonly<Record<string, Rgb>>): Rgb | undefined => {
+    const word = lower[j]!;
+    const pair = `${lower[j - 1] ?? ''} ${word}`;
+    if (Object.hasOwn(COMPOUND_COLOURS, pair)) return [...COMPOUND_COLOURS[pair]!];
+    const colour = Object.hasOwn(table, word) ? table[word] : Object.hasOwn(CARD_COLOURS, word) ? CARD_COLOURS[word] : undefined;
+    if (!colour) return undefined;
+    const shade = lower[j - 1] ?? '';
+    return Object.hasOwn(SHADES, shade) ? SHADES[shade]!(colour) : [...colour]; // a copy: the look is the card's, the tables stay as they are
+  };
+  /** The words that describe noun `i`: up to four before it (nearest first), back to the sentence's start or another noun; then up to three after "is"/"are". */
+  const describing = (i: number) => {
+    const found: number[] = [];
+    for (let j = i - 1; j >= 0 && found.length < 4 && !isStop(j); j--) found.push(j);
+    if (COPULAS.has(lower[i + 1] ?? '')) for (let j = i + 2; j < Math.min(words.length, i + 5) && !isStop(j); j++) found.push(j);
+    return found;
+  };
+  const colourOf = (i: number, table: Readonly<Record<string, Rgb>>): Rgb | undefined => {
+    for (const j of describing(i)) {
+      const colour = colourAt(j, table);
+      if (colour) return colour;
+    }
+    return undefined;
+  };
+
+  const look: Look = { ...base };
+  let hair: Rgb | undefined, eyes: Rgb | undefined, skin: Rgb | undefined, hairAlone: Rgb | undefined;
+  let style: Look['hairStyle'], near: Look['hairStyle'];
+  const worn: Partial<Record<Garment['part'], Garment & { colour?: Rgb }>> = {};
+  for (let i = 0; i < words.length; i++) {
+    const word = lower[i]!;
+    const pair = `${word} ${lower[i + 1] ?? ''}`;
+    if (Object.hasOwn(CARD_HAIR_STYLES, pair)) style ??= CARD_HAIR_STYLES[pair];
+    else if (Object.hasOwn(CARD_HAIR_STYLES, word) && (word !== 'bob' || words[i] === 'bob')) style ??= CARD_HAIR_STYLES[word];
+    if (Object.hasOwn(HAIR_ALONE, word)) hairAlone ??= word === HAIR_ALONE[word] ? colourAt(i, CARD_HAIR_COLOURS) : [...CARD_HAIR_COLOURS[HAIR_ALONE[word]!]!];
+    if (HAIR_NOUNS.has(word)) {
+      hair ??= colourOf(i, CARD_HAIR_COLOURS);
+      for (const j of describing(i)) if (Object.hasOwn(CARD_HAIR_WORDS, lower[j]!)) near ??= CARD_HAIR_WORDS[lower[j]!];
+    } else if (EYE_NOUNS.has(word)) eyes ??= colourOf(i, CARD_EYE_COLOURS);
+    else if (SKIN_NOUNS.has(word)) skin ??= colourOf(i, CARD_SKIN_TONES);
+    else if (Object.hasOwn(CARD_GARMENTS, word) && !dressAsWord(i)) {
+      const garment = CARD_GARMENTS[word]!;
+      // "a long-sleeved shirt": a shirt with long sleeves.
+      const longSleeved = garment.part === 'top' && describing(i).some((j) => lower[j] === 'sleeved' && lower[j - 1] === 'long');
+      worn[garment.part] ??= { ...garment, ...(longSleeved && { style: 'longsleeve' }), colour: colourOf(i, CARD_COLOURS) ?? (garment.colour && [...garment.colour]) };
+    }
+  }
+  if (hair ?? hairAlone) look.hair = hair ?? hairAlone;
+  if (style ?? near) look.hairStyle = style ?? near;
+  if (eyes) look.eyes = eyes;
+  if (skin) look.skin = skin;
+  const { top, jacket, dress, bottom, shoes, accessory } = worn;
+  if (jacket) {
+    look.topStyle = 'jacket';
+    if (jacket.colour) look.top = jacket.colour;
+    const under = top ?? dress;
+    if (under?.colour) look.topAccent = under.colour;
+  } else if (top) {
+    look.topStyle = top.style as Look['topStyle'];
+    if (top.colour) look.top = top.colour;
+  } else if (dress?.colour) look.top = dress.colour;
+  if (bottom) {
+    look.bottomStyle = bottom.style as Look['bottomStyle'];
+    if (bottom.colour) look.bottom = bottom.colour;
+  } else if (dress) {
+    look.bottomStyle = 'skirt';
+    if (dress.colour) look.bottom = dress.colour;
+  }
+  if (shoes) {
+    if (shoes.style) look.shoeStyle = shoes.style as Look['shoeStyle'];
+    if (shoes.colour) look.shoes = shoes.colour;
+  }
+  if (accessory) {
+    look.accessory = accessory.style as Look['accessory'];
+    if (accessory.colour) look.accessoryColour = accessory.colour;
+  }
+  return look;
+};
 
 /** Reads a parsed card (V3, V2, or the older flat V1) into a definition; throws saying what is missing. */
 export const importCard = (raw: unknown, template: CharacterDefinition = ARIA): ImportedCharacter => {
@@ -344,10 +533,11 @@ export const importCard = (raw: unknown, template: CharacterDefinition = ARIA): 
     id: ours.id ?? slug(name),
     name,
     personality: personality || `${name} is a friendly character.`,
-    look: ours.look ?? template.look,
+    // The card's own look, exactly; else one read from its text over the template's (without its accessory).
+    look: ours.look ?? lookFromText([text(data.description), text(data.personality), ...(Array.isArray(data.tags) ? data.tags.map(text) : [])].join('.\n'), { ...template.look, accessory: 'none' }),
     baseline: ours.baseline ?? template.baseline,
     expressionHoldMs: ours.expressionHoldMs ?? template.expressionHoldMs,
-    lines: { ...template.lines, ...(greetings.length && { greeting: greetings.map((g) => g.split(name).join('{name}')) }) },
+    lines: { ...template.lines, ...(greetings.length && { greeting: greetings }) },
   };
   extensions[EXTENSION_NAMESPACE] = { ...ours, id: definition.id, look: definition.look, baseline: definition.baseline, expressionHoldMs: definition.expressionHoldMs };
   const card: ImportedCharacter['card'] = { spec, spec_version: spec === 'chara_card_v3' ? '3.0' : '2.0', data: { ...data, extensions } };

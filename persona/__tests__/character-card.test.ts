@@ -1,12 +1,26 @@
 /** Character Card V2 and V3 as JSON and inside PNG text chunks (tEXt, iTXt, compressed iTXt). */
 import { describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
 import { deflateSync } from 'node:zlib';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PNG } from 'pngjs';
 import { ARIA } from '../../characters/aria.js';
-import { EXTENSION_NAMESPACE, importCard, readCardBytes } from '../character-card.js';
+import {
+  CARD_COLOURS,
+  CARD_EYE_COLOURS,
+  CARD_GARMENTS,
+  CARD_HAIR_COLOURS,
+  CARD_HAIR_STYLES,
+  CARD_HAIR_WORDS,
+  CARD_SKIN_TONES,
+  EXTENSION_NAMESPACE,
+  importCard,
+  lookFromText,
+  readCardBytes,
+} from '../character-card.js';
+import { LookSchema } from '../../protocol/look.js';
 import { MAX_STORED_CARD_BYTES, listImportedCharacters, loadImportedCharacter, saveImportedCharacter } from '../imported-characters.js';
 
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
@@ -63,7 +77,7 @@ describe('character cards', () => {
     const { definition, card, exampleDialogue, scenario } = importCard(readCardBytes(Buffer.from(JSON.stringify(v2))));
     expect(definition).toMatchObject({ id: 'seraphina', name: 'Seraphina' });
     expect(definition.personality).toMatch(/^Seraphina is a gentle forest guardian[\s\S]*kind, calm, protective[\s\S]*Scenario: you wakes up/);
-    expect(definition.lines.greeting).toEqual(['*{name} smiles* You are safe now, you.', 'Welcome back!']);
+    expect(definition.lines.greeting).toEqual(['*Seraphina smiles* You are safe now, you.', 'Welcome back!']);
     expect(definition.look.hairStyle).toBe('long');
     expect(definition.vocabulary).toBe(ARIA.vocabulary);
     expect(exampleDialogue).toMatch(/you: Who are you\?\nSeraphina: I am Seraphina/);
@@ -340,4 +354,112 @@ describe('imported characters: what is accepted can be loaded (fuzz: card-stored
       expect(error.message.length).toBeLessThan(400);
     }
   });
+});
+
+describe('character cards: the look comes from the card (issue 18 item 14)', () => {
+  const luna = {
+    spec: 'chara_card_v2',
+    spec_version: '2.0',
+    data: {
+      name: 'Luna',
+      description: '{{char}} has silver hair in a ponytail, green eyes, wears a red hoodie.',
+      personality: 'dreamy, kind',
+      first_mes: "Hi, I'm {{char}}! Nice to meet you, {{user}}.",
+      tags: ['fantasy'],
+    },
+  };
+  const ariaWithout = { ...ARIA.look, accessory: 'none' };
+
+  it('reads hair colour and style, eye colour and outfit from the description, over a base look', () => {
+    const { definition, card } = importCard(luna);
+    expect(definition.look).toEqual({
+      ...ariaWithout,
+      hair: CARD_HAIR_COLOURS.silver,
+      hairStyle: 'ponytail',
+      eyes: CARD_EYE_COLOURS.green,
+      top: CARD_COLOURS.red,
+      topStyle: 'longsleeve',
+    });
+    expect(LookSchema.parse(definition.look)).toEqual(definition.look);
+    expect(definition.look).not.toEqual(ARIA.look);
+    // The stored card carries the look, so loading it back gives the same one.
+    expect((card.data.extensions![EXTENSION_NAMESPACE] as { look: unknown }).look).toEqual(definition.look);
+    expect(importCard(JSON.parse(JSON.stringify(card))).definition.look).toEqual(definition.look);
+  });
+
+  it('lets the card\'s extensions["persona-engine"].look set the look exactly, whatever the text says', () => {
+    const exact = { hairStyle: 'bob', hair: [10, 20, 30] };
+    const { definition } = importCard({ ...luna, data: { ...luna.data, extensions: { [EXTENSION_NAMESPACE]: { look: exact } } } });
+    expect(definition.look).toEqual(exact);
+  });
+
+  it('gives a card that says nothing of looks the base look, and reads tags and personality too', () => {
+    expect(importCard({ name: 'Plain', description: 'A quiet librarian who loves tea.' }).definition.look).toEqual(ariaWithout);
+    expect(importCard({ name: 'Tagged', personality: 'shy; wears glasses', tags: ['blonde hair', 'boots'] }).definition.look).toEqual({
+      ...ariaWithout,
+      hair: CARD_HAIR_COLOURS.blonde,
+      accessory: 'glasses',
+      shoeStyle: 'boots',
+    });
+  });
+
+  it('maps the words of the documented table', () => {
+    const base = ariaWithout as typeof ARIA.look;
+    const cases: [string, Record<string, unknown>][] = [
+      ['Long, flowing dark brown hair.', { hairStyle: 'long', hair: CARD_HAIR_COLOURS.brown!.map((v) => Math.round(v * 0.6)) }],
+      ['Her hair is short and black. Her eyes are a deep blue.', { hairStyle: 'short', hair: CARD_HAIR_COLOURS.black, eyes: CARD_EYE_COLOURS.blue!.map((v) => Math.round(v * 0.6)) }],
+      ['A black leather jacket over a white t-shirt, blue jeans and boots.', { topStyle: 'jacket', top: CARD_COLOURS.black, topAccent: CARD_COLOURS.white, bottomStyle: 'trousers', bottom: CARD_COLOURS.blue, shoeStyle: 'boots' }],
+      ['She wears jeans.', { bottomStyle: 'trousers', bottom: [70, 100, 150] }],
+      ['A sky blue sundress and sandals.', { top: [120, 180, 235], bottom: [120, 180, 235], bottomStyle: 'skirt' }],
+      ['A white dress shirt and a navy skirt.', { topStyle: 'tshirt', top: CARD_COLOURS.white, bottom: CARD_COLOURS.navy, bottomStyle: 'skirt' }],
+      ['Short spiky blonde hair, tanned skin, a grey beanie, khaki shorts.', { hairStyle: 'spiky', hair: CARD_HAIR_COLOURS.blonde, skin: CARD_SKIN_TONES.tanned, accessory: 'beanie', accessoryColour: CARD_COLOURS.grey, bottomStyle: 'shorts', bottom: CARD_COLOURS.khaki }],
+      ['A redhead with pale skin, green-eyed, in a long-sleeved purple shirt.', { hair: [175, 60, 35], skin: CARD_SKIN_TONES.pale, eyes: CARD_EYE_COLOURS.green, topStyle: 'longsleeve', top: CARD_COLOURS.purple }],
+      ['Bob is her brother; he has a blue scarf.', { accessory: 'scarf', accessoryColour: CARD_COLOURS.blue }],
+      ['a neat bob, strawberry blonde', { hairStyle: 'bob', hair: [225, 150, 100] }],
+      ['A dark-haired woman.', { hair: CARD_HAIR_COLOURS.dark }],
+      ['He is a brunette with light blue eyes.', { hair: CARD_HAIR_COLOURS.brunette, eyes: CARD_EYE_COLOURS.blue!.map((v) => Math.round(v + (255 - v) * 0.45)) }],
+      ['She has strawberry blonde hair.', { hair: [225, 150, 100] }],
+      ['A mischievous pixie in a cropped jacket with a spiked collar.', { topStyle: 'jacket' }],
+      ['Her hair is in a pixie cut.', { hairStyle: 'short' }],
+    ];
+    for (const [text, expected] of cases) {
+      const look = lookFromText(text, base);
+      expect(look, text).toEqual({ ...base, ...expected });
+      expect(LookSchema.safeParse(look).success, text).toBe(true);
+    }
+  });
+
+  it('documents every word it reads in docs/conversation.md', () => {
+    const docs = readFileSync(path.resolve(import.meta.dirname, '../../docs/conversation.md'), 'utf8');
+    const section = docs.slice(docs.indexOf('## Character cards'));
+    const words = [CARD_COLOURS, CARD_HAIR_COLOURS, CARD_EYE_COLOURS, CARD_SKIN_TONES, CARD_GARMENTS, CARD_HAIR_STYLES, CARD_HAIR_WORDS].flatMap((table) => Object.keys(table));
+    expect(words.filter((word) => !new RegExp(`\\b${word.replace(' ', ' ')}\\b`, 'i').test(section))).toEqual([]);
+    for (const [word, rgb] of Object.entries(CARD_COLOURS)) expect(section, word).toMatch(new RegExp(`\\b${word}( ${rgb.join(', ')}|/)`));
+    for (const [word, rgb] of Object.entries(CARD_HAIR_COLOURS)) expect(section.slice(section.indexOf('- **hair**')), word).toMatch(new RegExp(`\\b${word}( ${rgb.join(', ')}|/)`));
+    for (const [word, rgb] of Object.entries(CARD_EYE_COLOURS)) expect(section.slice(section.indexOf('- **eyes**')), word).toMatch(new RegExp(`\\b${word}( ${rgb.join(', ')}|/)`));
+    for (const [word, rgb] of Object.entries(CARD_SKIN_TONES)) expect(section.slice(section.indexOf('- **skin**')), word).toMatch(new RegExp(`\\b${word}( ${rgb.join(', ')}|/)`));
+  });
+
+  it('writes the name into the greeting, and persona import-card prints it', async () => {
+    const { definition } = importCard(luna);
+    expect(definition.lines.greeting).toEqual(["Hi, I'm Luna! Nice to meet you, you."]);
+    expect(importCard({ name: 'Old', first_mes: 'I am {name}, <BOT>; hello <USER>!' }).definition.lines.greeting).toEqual(['I am Old, Old; hello you!']);
+    const root = mkdtempSync(path.join(os.tmpdir(), 'persona-card-cli-'));
+    try {
+      const file = path.join(root, 'luna.json');
+      writeFileSync(file, JSON.stringify(luna));
+      const repo = path.resolve(import.meta.dirname, '../..');
+      const stdout = await new Promise<string>((resolve, reject) =>
+        execFile(process.execPath, [path.join(repo, 'bin/persona.js'), 'import-card', file], { cwd: repo, env: { ...process.env, PERSONA_DATA_DIR: path.join(root, 'data') }, timeout: 30_000 }, (error, out, err) =>
+          error ? reject(new Error(`${error.message}\n${err}`)) : resolve(out),
+        ),
+      );
+      const printed = JSON.parse(stdout) as { id: string; greeting: string };
+      expect(printed).toMatchObject({ id: 'luna', greeting: "Hi, I'm Luna! Nice to meet you, you." });
+      expect(stdout).not.toMatch(/\{name\}|\{\{char\}\}/);
+      expect(loadImportedCharacter('luna', path.join(root, 'data'))).toMatchObject({ name: 'Luna', lines: { greeting: ["Hi, I'm Luna! Nice to meet you, you."] }, look: { hairStyle: 'ponytail' } });
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  }, 30_000);
 });

@@ -95,6 +95,7 @@ describe.each([
     expect(m.stage.bottom).toBeLessThanOrEqual(height);
     expect(m.stage.right).toBeLessThanOrEqual(width);
     expect(m.stage.width).toBeGreaterThanOrEqual(Math.min(340, width - 40));
+    if (width === 1366) expect(m.stage.width, 'a laptop shows the 512 px frame one to one').toBe(512);
     expect(m.suggestions.bottom).toBeLessThanOrEqual(height);
   });
 

@@ -1,0 +1,82 @@
+/**
+ * The voice seam (DESIGN.md §8): `speak(text, voice)` gives audio chunks and, on the same audio clock,
+ * a timeline of mouth shapes and word boundaries; `cancel()` stops both. Implementations live in persona/
+ * (the embedded espeak-ng voice, with the native synthesiser injected by app/) and, later, a remote one.
+ */
+import { z } from 'zod';
+
+/**
+ * Mouth shapes. The puppet's five vowel channels (`aa ih ou ee oh`, VRM names) plus closed lips for
+ * p/b/m (`mbp`), lower lip to upper teeth for f/v (`fv`) and the closed, relaxed mouth between phrases (`rest`).
+ */
+export const VISEMES = ['rest', 'aa', 'ih', 'ou', 'ee', 'oh', 'mbp', 'fv'] as const;
+export type Viseme = (typeof VISEMES)[number];
+
+/** How a character sounds. */
+export const VoiceSpecSchema = z.object({
+  language: z.string().min(2).describe('BCP 47 language tag of the voice, e.g. "en-US"'),
+  name: z.string().min(1).describe('the voice: for the embedded voice an espeak-ng voice name, optionally with a variant ("en-us+f3")'),
+  rate: z.number().min(80).max(450).describe('speaking rate, words per minute (175 is espeak-ng’s normal)'),
+  pitch: z.number().min(0).max(100).describe('base pitch, 0..100 (50 is the voice’s own)'),
+});
+export type VoiceSpec = z.infer<typeof VoiceSpecSchema>;
+
+/** The voice a character gets when its definition names none. */
+export const DEFAULT_VOICE: VoiceSpec = { language: 'en-US', name: 'en-us', rate: 175, pitch: 50 };
+
+/** A mouth shape starts forming at `atMs` (ms of the utterance's audio) and holds until the next event. */
+export interface MouthEvent {
+  atMs: number;
+  viseme: Viseme;
+  /** How far the mouth goes into the shape, 0..1 (0 for `rest`). */
+  weight: number;
+}
+
+/** A word starts being heard at `atMs`. */
+export interface WordMark {
+  atMs: number;
+  text: string;
+}
+
+/** A run of mono 16-bit PCM; `atMs`: where its first sample lies on the utterance's audio clock. */
+export interface AudioChunk {
+  pcm: Int16Array;
+  sampleRate: number;
+  atMs: number;
+}
+
+/** How an utterance ended. */
+export interface UtteranceEnd {
+  /** Audio produced, ms (up to the cut when cancelled). */
+  durationMs: number;
+  cancelled: boolean;
+}
+
+export interface Utterance {
+  /** The audio, in order, as it is synthesised (one consumer). Ends after the last chunk, or at once on cancel(). */
+  readonly chunks: AsyncIterable<AudioChunk>;
+  /**
+   * The mouth timeline, in time order. It grows as audio is synthesised: every event before the end of the
+   * audio delivered so far is final (with ~150 ms of look-ahead held back); it is complete when `done` settles.
+   */
+  readonly mouth: readonly MouthEvent[];
+  /** Word boundaries, in time order; grows like `mouth`. */
+  readonly words: readonly WordMark[];
+  /** Settles once: the utterance was spoken to the end or cancelled; rejects when the voice failed. */
+  readonly done: Promise<UtteranceEnd>;
+  /** Stops the audio and the mouth together: no chunk is delivered after this returns. Idempotent. */
+  cancel(): void;
+}
+
+/** Whether a voice can speak here; when it cannot, `reason` is the one line to show (log, /api/health, UI). */
+export type VoiceAvailability = { ok: true } | { ok: false; reason: string; detail?: string };
+
+export interface Voice {
+  /** `embedded` (espeak-ng) or a remote provider's id. */
+  readonly id: string;
+  availability(): VoiceAvailability;
+  /** Starts speaking at once; never blocks on synthesis. When the voice is unavailable, `done` rejects with the reason. */
+  speak(text: string, voice: VoiceSpec): Utterance;
+  /** Cancels every utterance and releases the synthesiser. */
+  dispose(): void;
+}

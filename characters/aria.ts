@@ -25,6 +25,7 @@ export const ARIA: CharacterDefinition = {
   baseline: { expression: 'neutral', intensity: 0 },
   expressionHoldMs: 4000,
   vocabulary: DEFAULT_VOCABULARY,
+  voice: { language: 'en-US', name: 'en-us+f3', rate: 175, pitch: 50 },
   lines: {
     greeting: ['Hi, I am {name}! Tell me what to do: wave, dance, sit down, turn around, or show me a feeling.'],
     // Small talk, for the first things people type.

@@ -35,6 +35,7 @@ export const KAI: CharacterDefinition = {
   baseline: { expression: 'neutral', intensity: 0 },
   expressionHoldMs: 3500,
   vocabulary: DEFAULT_VOCABULARY,
+  voice: { language: 'en-US', name: 'en-us+m3', rate: 165, pitch: 45 },
   lines: {
     greeting: ["Yo, I'm {name}. Wave, nod, sit, or tell me how to feel."],
     // Small talk, for the first things people type.

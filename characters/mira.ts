@@ -35,6 +35,7 @@ export const MIRA: CharacterDefinition = {
   baseline: { expression: 'happy', intensity: 0.15 },
   expressionHoldMs: 4500,
   vocabulary: DEFAULT_VOCABULARY,
+  voice: { language: 'en-GB', name: 'en-gb+f2', rate: 180, pitch: 55 },
   lines: {
     greeting: ["Oh, hello! I'm {name}. Ask me to wave, nod, sit down, or show a feeling!"],
     // Small talk, for the first things people type.

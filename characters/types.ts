@@ -1,5 +1,6 @@
 /** A character definition: who the persona is, how it looks, what it can do and how it talks. */
 import type { Look } from '../protocol/look.js';
+import type { VoiceSpec } from '../protocol/voice.js';
 import type { BehaviourChart } from './behaviour-chart.js';
 import type { Vocabulary } from './vocabulary.js';
 
@@ -34,4 +35,6 @@ export interface CharacterDefinition {
    *   `negated` (`{action}`), `stop`.
    */
   lines: Record<string, readonly string[]>;
+  /** How the character sounds when it speaks its replies (default: protocol/voice.ts's DEFAULT_VOICE). */
+  voice?: VoiceSpec;
 }

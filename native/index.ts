@@ -94,12 +94,29 @@ interface NativeFrameSource {
   keypoints(conditioning: Float32Array): Keypoints;
 }
 
+/** What the addon's Voice sends back for one utterance: its buffers, then one 'done'. */
+type NativeVoiceMessage =
+  | { type: 'chunk'; pcm: Int16Array; startSample: number; sampleRate: number; sinceQueuedMs: number; marks: EmbeddedVoiceMark[] }
+  | { type: 'done'; cancelled: boolean; error: string; totalSamples: number };
+
+interface NativeVoice {
+  speak(text: string, settings: { voice?: string; rate?: number; pitch?: number; volume?: number }, onMessage: (message: NativeVoiceMessage) => void): number;
+  cancel(id?: number): void;
+  dispose(): void;
+}
+
+interface NativeVoiceClass {
+  new (options: { library: string }): NativeVoice;
+  probe(library: string): string;
+}
+
 interface NativeBinding {
   FrameSource: new (options: { kind: 'puppet' | 'control'; width: number; height: number; shot?: Shot }) => NativeFrameSource;
   composeI420(rgba: Uint8Array, width: number, height: number, background: readonly [number, number, number], out: Uint8Array): Promise<void>;
   setWebrtcFieldTrials(moduleSuffix: string, trials: string): string;
   trimMalloc(): Promise<boolean>;
   threadCpuMs(): number;
+  Voice: NativeVoiceClass;
   layout: { jointCount: number; expressionCount: number; jointOffset: number; expressionOffset: number; handOffset: number; timeOffset: number; length: number };
 }
 
@@ -217,3 +234,107 @@ export const trimMalloc = (): Promise<boolean> => binding.trimMalloc();
 
 /** The calling thread's CPU time, ms (its own clock: compare two readings). */
 export const threadCpuMs = (): number => binding.threadCpuMs();
+
+/** An event of the embedded voice on the utterance's audio time (ms); text positions count characters from 1. */
+export type EmbeddedVoiceMark =
+  | { kind: 'phoneme'; atMs: number; phoneme: string }
+  | { kind: 'word' | 'sentence' | 'end'; atMs: number; textPosition: number; length: number };
+
+/** One buffer of speech as espeak-ng made it: mono 16-bit PCM (22,050 Hz) and the events that fell in it. */
+export interface EmbeddedVoiceChunk {
+  pcm: Int16Array;
+  /** Its first sample's index within the utterance. */
+  startSample: number;
+  sampleRate: number;
+  /** speak() called → this buffer ready on the synthesis thread, ms (measured in C++). */
+  sinceQueuedMs: number;
+  marks: EmbeddedVoiceMark[];
+}
+
+export interface EmbeddedVoiceEnd {
+  cancelled: boolean;
+  /** '' unless synthesis failed (unknown voice, no espeak-ng-data). */
+  error: string;
+  totalSamples: number;
+}
+
+export interface EmbeddedVoiceSettings {
+  /** An espeak-ng voice, a language, either with a variant: "en-us+f3", "en-gb+f2", "fr" (default "en-us"). */
+  voice?: string;
+  /** Words per minute, 80..450 (default 175). */
+  rate?: number;
+  /** 0..100 (default 50). */
+  pitch?: number;
+  /** 0..200 (default 100). */
+  volume?: number;
+}
+
+/** espeak-ng through the addon: one synthesis thread for the process; speak() returns at once. */
+export interface EmbeddedVoice {
+  /** Queues `text`; its buffers reach `onChunk` in order, then `onEnd` once. After cancel() no chunk arrives. */
+  speak(text: string, settings: EmbeddedVoiceSettings, onChunk: (chunk: EmbeddedVoiceChunk) => void, onEnd: (end: EmbeddedVoiceEnd) => void): { cancel(): void };
+  /** Cancels every utterance of this voice. */
+  cancel(): void;
+  dispose(): void;
+  [Symbol.dispose](): void;
+}
+
+/** The one line to show where there is no embedded voice. */
+export const NO_VOICE_REASON = 'no voice: install espeak-ng (libespeak-ng1)';
+
+export type VoiceAvailability = { ok: true } | { ok: false; reason: typeof NO_VOICE_REASON; detail: string };
+
+/** The espeak-ng library the embedded voice opens: PERSONA_ESPEAK_LIB, else the platform's name for libespeak-ng. */
+export const espeakLibrary = (): string =>
+  process.env.PERSONA_ESPEAK_LIB || (process.platform === 'darwin' ? 'libespeak-ng.1.dylib' : 'libespeak-ng.so.1');
+
+/** Whether the embedded voice can load here (dlopen and the functions it needs; fast, on this thread). */
+export const voiceAvailability = (library = espeakLibrary()): VoiceAvailability => {
+  const detail = binding.Voice.probe(library);
+  return detail ? { ok: false, reason: NO_VOICE_REASON, detail } : { ok: true };
+};
+
+/** The embedded voice; throws NO_VOICE_REASON (with dlopen's words) where espeak-ng is missing. */
+export const createEmbeddedVoice = (library = espeakLibrary()): EmbeddedVoice => {
+  const availability = voiceAvailability(library);
+  if (!availability.ok) throw new Error(`${availability.reason} (${availability.detail})`);
+  let native: NativeVoice | null = new binding.Voice({ library });
+  const live = new Set<() => void>();
+  const dispose = () => {
+    for (const cancel of [...live]) cancel();
+    native?.dispose();
+    native = null;
+  };
+  return {
+    speak(text, settings, onChunk, onEnd) {
+      if (!native) throw new Error('speak(): this voice was disposed');
+      const voice = native;
+      let open = true;
+      let delivered = 0;
+      const cancel = () => {
+        if (!open) return;
+        open = false; // nothing more reaches the caller, whatever the synthesis thread still sends
+        live.delete(cancel);
+        voice.cancel(id);
+        onEnd({ cancelled: true, error: '', totalSamples: delivered });
+      };
+      const id = voice.speak(text, settings, (message) => {
+        if (!open) return;
+        if (message.type === 'chunk') {
+          delivered = message.startSample + message.pcm.length;
+          return onChunk(message);
+        }
+        open = false;
+        live.delete(cancel);
+        onEnd(message);
+      });
+      live.add(cancel);
+      return { cancel };
+    },
+    cancel: () => {
+      for (const cancel of [...live]) cancel();
+    },
+    dispose,
+    [Symbol.dispose]: dispose,
+  };
+};

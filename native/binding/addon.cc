@@ -5,12 +5,14 @@
 #include "i420_worker.h"
 #include "heap_trim.h"
 #include "thread_cpu.h"
+#include "voice.h"
 #include "webrtc_field_trials.h"
 
 namespace persona {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("FrameSource", FrameSource::Define(env));
+  exports.Set("Voice", Voice::Define(env));
   exports.Set("composeI420", Napi::Function::New(env, ComposeI420, "composeI420"));
   exports.Set("trimMalloc", Napi::Function::New(env, TrimMalloc, "trimMalloc"));
   exports.Set("threadCpuMs", Napi::Function::New(env, ThreadCpuMs, "threadCpuMs"));

@@ -153,6 +153,49 @@ void stroke(PuppetBuilder& b, const float* xy, int n, float width, const Paint& 
     b.out.capsule(xy[i * 2], xy[i * 2 + 1], xy[i * 2 + 2], xy[i * 2 + 3], width, width, p, depth);
 }
 
+// A polyline drawn as one polygon with round ends: no joints whose anti-aliased edges overlap and
+// bead, as a chain of capsules does on a thin line (the lips).
+void ribbon(PuppetBuilder& b, const float* xy, int n, float width, const Paint& p, float depth) {
+  constexpr int kMax = 16, kCap = 4;
+  if (n < 2 || n > kMax) return stroke(b, xy, n, width, p, depth);
+  float poly[(kMax * 2 + kCap * 2) * 2];
+  int m = 0;
+  auto normalAt = [&](int i, float& nx, float& ny) {
+    const int a = std::max(0, i - 1), c = std::min(n - 1, i + 1);
+    float dx = xy[c * 2] - xy[a * 2], dy = xy[c * 2 + 1] - xy[a * 2 + 1];
+    const float l = std::max(1e-4f, std::hypot(dx, dy));
+    nx = -dy / l;
+    ny = dx / l;
+  };
+  auto cap = [&](int i, float sign) {  // a half circle round point i, from one side to the other
+    float nx, ny;
+    normalAt(i, nx, ny);
+    for (int k = 1; k <= kCap; ++k) {
+      const float a = kPi * k / (kCap + 1);
+      const float ca = std::cos(a), sa = std::sin(a);
+      // From one side's normal round the outward end to the other: ±(n·cos a + d·sin a), d = (ny, −nx) the line's direction.
+      poly[m * 2] = xy[i * 2] + sign * width * (nx * ca + ny * sa);
+      poly[m * 2 + 1] = xy[i * 2 + 1] + sign * width * (ny * ca - nx * sa);
+      ++m;
+    }
+  };
+  for (int i = 0; i < n; ++i, ++m) {
+    float nx, ny;
+    normalAt(i, nx, ny);
+    poly[m * 2] = xy[i * 2] + nx * width;
+    poly[m * 2 + 1] = xy[i * 2 + 1] + ny * width;
+  }
+  cap(n - 1, 1.f);
+  for (int i = n - 1; i >= 0; --i, ++m) {
+    float nx, ny;
+    normalAt(i, nx, ny);
+    poly[m * 2] = xy[i * 2] - nx * width;
+    poly[m * 2 + 1] = xy[i * 2 + 1] - ny * width;
+  }
+  cap(0, -1.f);
+  b.out.polygon(poly, m, p, depth);
+}
+
 // A stroke that thins from `w0` at its first point to `w1` at its last (brows).
 void taperedStroke(PuppetBuilder& b, const float* xy, int n, float w0, float w1, const Paint& p, float depth) {
   for (int i = 0; i + 1 < n; ++i) {
@@ -192,19 +235,22 @@ void eye(PuppetBuilder& b, const FaceWeights& f, const FaceShape& s, int side) {
     const float top0 = cy - eh - 2.f - outlinePx;
     const float bottom0 = cy + eh + 2.f + outlinePx;
     auto clampXn = [](float xn) { return std::max(-1.f, std::min(1.f, xn)); };
+    // browTilt's lowered side narrows its eye too: the sceptical, puzzled squint.
+    const float cover = clamp01(s.cover + (side < 0 ? 0.14f * f.browTilt : 0.f));
+    const float lower = clamp01(s.lower + (side < 0 ? 0.3f * f.browTilt : 0.f));
     auto lidY = [&](float xn) {
       xn = clampXn(xn);
       const float u = clamp01((inner * xn + 1.f) * 0.5f);  // 0 outer corner .. 1 inner corner
       const float slantDrop = s.slant > 0 ? s.slant * u * u : -s.slant * (1 - u) * (1 - u);
-      return top0 + span * clamp01(s.cover * (1.f - 0.2f * xn * xn) + slantDrop);
+      return top0 + span * clamp01(cover * (1.f - 0.2f * xn * xn) + slantDrop);
     };
     auto lowY = [&](float xn) {
       xn = clampXn(xn);
-      return bottom0 - span * s.lower * (1.f - 0.2f * xn * xn);
+      return bottom0 - span * lower * (1.f - 0.2f * xn * xn);
     };
     auto topY = [&](float xn) { return cy - eh * std::sqrt(std::max(0.f, 1.f - xn * xn)); };
-    const bool upperLid = s.cover > 0.001f || std::fabs(s.slant) > 0.001f;
-    const bool cut = upperLid || s.lower > 0.001f;
+    const bool upperLid = cover > 0.001f || std::fabs(s.slant) > 0.001f;
+    const bool cut = upperLid || lower > 0.001f;
     // An ellipse of the eye (local centre and radii), cut by the lids: its outline's points are pushed
     // down to the upper lid's line and up to the lower lid's, which for shapes this size is the cut.
     auto eyeEllipse = [&](float lx, float ly, float rx, float ry, const Paint& paint, float d) {
@@ -443,7 +489,7 @@ void mouth(PuppetBuilder& b, const FaceWeights& f, const FaceShape& s) {
   // The lip line, always drawn; it thins as the mouth opens so the opening's outline takes over.
   // (Opaque: overlapping translucent capsules would bead.)
   const float lineWidth = std::max(0.9f, 0.035f * unit * s.ink) * (1.f - 0.6f * smooth01(0.02f, 0.08f, parted));
-  stroke(b, upper, kN, lineWidth, b.flat(withAlpha(b.look.outline, show)), depth + 3 * kStep);
+  ribbon(b, upper, kN, lineWidth, b.flat(withAlpha(b.look.outline, show)), depth + 3 * kStep);
   // Disgust sticks the tongue out over the lower lip ("yuck"), a little off centre, under the upper lip.
   if (s.tongueOut > 0.01f) {
     const int mid = kN / 2 - 1;

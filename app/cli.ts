@@ -5,6 +5,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { z } from 'zod';
 import { startServer } from './server.js';
 import { ConfigError, PROVIDER_FLAGS, PROVIDER_HELP, personaConfigInput, interpret, importCard } from './persona-commands.js';
+import { SAY_HELP, say } from './say-command.js';
 import { ServerConfigSchema } from '../protocol/config.js';
 import { getCharacter } from '../characters/index.js';
 import { actionNames, expressionNames } from '../characters/vocabulary.js';
@@ -17,6 +18,7 @@ Usage:
   persona interpret "<line>" [--character aria] [--provider embedded|openai|llama]
   persona interpret --jsonl [--provider …] < lines.txt
   persona import-card FILE.png|FILE.json
+  persona say "<text>" --out speech.wav [--timeline mouth.json] [--character aria]
   persona vocabulary [--json] [--character aria]
   persona trace [--seconds 10] [--out persona-trace.json] [--url http://127.0.0.1:7860] [--token T]
   persona bench [--out bench/results/latest.json] [--quick]
@@ -25,6 +27,7 @@ Usage:
   persona --version`;
 
 const HELP: Record<string, string> = {
+  say: SAY_HELP,
   serve: `persona serve — run the engine and serve the UI
 
   --host H        interface to bind (default 127.0.0.1; env PERSONA_HOST). Beyond loopback a token is required.
@@ -187,6 +190,7 @@ export const main = async (argv: string[]): Promise<number> => {
     if (command === 'serve') return await serve(rest);
     if (command === 'interpret') return await interpret(rest);
     if (command === 'import-card') return await importCard(rest);
+    if (command === 'say') return await say(rest);
     if (command === 'vocabulary') return vocabulary(rest);
     if (command === 'trace') return await trace(rest);
     if (command === 'soak') {

@@ -300,17 +300,17 @@ const ACTIONS: ActionDefinition[] = [
 
 const EXPRESSIONS: ExpressionDefinition[] = [
   { name: 'neutral', synonyms: ['neutral', 'normal', 'calm', 'serious', 'straight face', 'expressionless', 'blank'], channels: {} },
-  { name: 'happy', synonyms: ['happy', 'glad', 'joyful', 'cheerful', 'smile', 'smiling', 'pleased', 'delighted', 'excited', 'thrilled'], channels: { happy: 1 } },
-  { name: 'sad', synonyms: ['sad', 'unhappy', 'upset', 'feeling down', 'gloomy', 'miserable', 'depressed', 'sorrowful', 'heartbroken'], channels: { sad: 1, tear: 0.6, glanceY: -0.45 } },
-  { name: 'angry', synonyms: ['angry', 'mad', 'furious', 'annoyed', 'irritated', 'cross', 'grumpy', 'frown', 'frowning'], channels: { angry: 1, squint: 0.2 } },
-  { name: 'surprised', synonyms: ['surprised', 'shocked', 'amazed', 'astonished', 'startled', 'stunned', 'wow'], channels: { surprised: 1, browRaise: 0.6 } },
-  { name: 'relaxed', synonyms: ['relaxed', 'chilled', 'at peace', 'content', 'serene', 'mellow', 'laid back'], channels: { relaxed: 1 } },
-  { name: 'confused', synonyms: ['confused', 'puzzled', 'baffled', 'perplexed', 'lost', 'bewildered'], channels: { browTilt: 1, mouthWave: 0.7, mouthSide: 0.35, sweat: 0.35 } },
-  { name: 'embarrassed', synonyms: ['embarrassed', 'shy', 'bashful', 'awkward', 'blushing', 'flustered'], channels: { blush: 1, sweat: 0.8, glanceX: 0.75, glanceY: -0.35, mouthWave: 0.8, happy: 0.25, sad: 0.15 } },
-  { name: 'scared', synonyms: ['scared', 'afraid', 'frightened', 'terrified', 'nervous', 'anxious', 'fearful'], channels: { fear: 1, sweat: 0.6 } },
-  { name: 'thinking', synonyms: ['thoughtful', 'pensive', 'curious', 'contemplative', 'focused'], channels: { glanceX: 0.7, glanceY: 0.8, mouthSide: 1, browTilt: 0.35 } },
-  { name: 'disgusted', synonyms: ['disgusted', 'grossed out', 'repulsed', 'revolted', 'yuck', 'eww'], channels: { disgust: 1 } },
-  { name: 'sleepy', synonyms: ['sleepy', 'tired', 'drowsy', 'exhausted', 'weary', 'yawny'], channels: { lidDroop: 1, oh: 0.55, sad: 0.1 } },
+  { name: 'happy', synonyms: ['happy', 'glad', 'joyful', 'cheerful', 'smile', 'smiling', 'pleased', 'delighted', 'excited', 'thrilled'], channels: { happy: 1 }, body: { head: [0, 0, -0.07] } },
+  { name: 'sad', synonyms: ['sad', 'unhappy', 'upset', 'feeling down', 'gloomy', 'miserable', 'depressed', 'sorrowful', 'heartbroken'], channels: { sad: 1, tear: 0.6, glanceY: -0.45 }, body: { head: [0.22, 0, 0.04], spine: [0.06, 0, 0] } },
+  { name: 'angry', synonyms: ['angry', 'mad', 'furious', 'annoyed', 'irritated', 'cross', 'grumpy', 'frown', 'frowning'], channels: { angry: 1, squint: 0.2 }, body: { head: [0.1, 0, 0], chest: [0.04, 0, 0] } },
+  { name: 'surprised', synonyms: ['surprised', 'shocked', 'amazed', 'astonished', 'startled', 'stunned', 'wow'], channels: { surprised: 1, browRaise: 0.6 }, body: { head: [-0.1, 0, 0], chest: [-0.05, 0, 0] } },
+  { name: 'relaxed', synonyms: ['relaxed', 'chilled', 'at peace', 'content', 'serene', 'mellow', 'laid back'], channels: { relaxed: 1 }, body: { head: [0.02, 0, 0.09] } },
+  { name: 'confused', synonyms: ['confused', 'puzzled', 'baffled', 'perplexed', 'lost', 'bewildered'], channels: { browTilt: 1, mouthWave: 0.7, mouthSide: 0.35, sweat: 0.35 }, body: { head: [0, 0, 0.2] } },
+  { name: 'embarrassed', synonyms: ['embarrassed', 'shy', 'bashful', 'awkward', 'blushing', 'flustered'], channels: { blush: 1, sweat: 0.8, glanceX: 0.75, glanceY: -0.35, mouthWave: 0.8, happy: 0.25, sad: 0.15 }, body: { head: [0.12, 0.14, 0] } },
+  { name: 'scared', synonyms: ['scared', 'afraid', 'frightened', 'terrified', 'nervous', 'anxious', 'fearful'], channels: { fear: 1, sweat: 0.6 }, body: { head: [0.06, 0, 0], neck: [-0.06, 0, 0], chest: [0.1, 0, 0] } },
+  { name: 'thinking', synonyms: ['thoughtful', 'pensive', 'curious', 'contemplative', 'focused'], channels: { glanceX: 0.7, glanceY: 0.8, mouthSide: 1, browTilt: 0.35 }, body: { head: [-0.06, 0, -0.12] } },
+  { name: 'disgusted', synonyms: ['disgusted', 'grossed out', 'repulsed', 'revolted', 'yuck', 'eww'], channels: { disgust: 1 }, body: { head: [-0.05, -0.14, 0] } },
+  { name: 'sleepy', synonyms: ['sleepy', 'tired', 'drowsy', 'exhausted', 'weary', 'yawny'], channels: { lidDroop: 1, oh: 0.55, sad: 0.1 }, body: { head: [0.12, 0, 0.15] } },
 ];
 
 export const DEFAULT_VOCABULARY: Vocabulary = {

@@ -73,6 +73,11 @@ export interface ExpressionDefinition {
   synonyms: readonly string[];
   /** Channel weights at intensity 1; scaled by the asked intensity. */
   channels: FaceChannels;
+  /**
+   * What the body adds while the feeling shows (a head tilt for confused, head down for sad), as
+   * joint rotations at intensity 1 laid over whatever pose or action plays; head, neck and torso only.
+   */
+  body?: JointRotations;
 }
 
 export interface Vocabulary {

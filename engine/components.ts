@@ -60,7 +60,7 @@ export const createComponents = () => ({
    * What behaviour laid over the body, composed into PoseTarget by the compose-pose-target system:
    * the posture's resting pose, the stance it stands at (turns, steps), the gesture keyframe's
    * joints and hands (NaN where the keyframe names none: the rest pose shows) and root offset, and
-   * the idle weight shift (-1, 0, 1).
+   * the idle weight shift (-1, 0, 1), and what the feeling adds (head tilt, bowed head).
    */
   BodyLayers: {
     restRootX: scalars(),
@@ -75,6 +75,8 @@ export const createComponents = () => ({
     keyRootYaw: scalars(),
     keyRotation: rotations().fill(Number.NaN),
     keyHand: hands().fill(Number.NaN),
+    /** What the feeling adds to the body (a tilt, a bowed head), over everything else; 0 without one. */
+    moodRotation: rotations(),
     /** 1 while a gesture keyframe is laid over the posture. */
     keyOn: new Uint8Array(MAX_ENTITIES),
     weightShift: new Int8Array(MAX_ENTITIES),

@@ -4,6 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { BACK_TURNED_MS, MAX_LOOP_MS } from '../behaviour-chart.js';
+import { jointIndex } from '../../protocol/skeleton.js';
+import { ROTATION_STRIDE } from '../../engine/components.js';
 import { simulatedPersona } from './session-fixture.js';
 
 describe('looping actions', () => {
@@ -83,5 +85,35 @@ describe('facing', () => {
     act('face_camera');
     stepUntil(() => !!find('action.finished', 'face_camera'));
     expect(session.state().facing).toBe('camera');
+  });
+});
+
+describe('feelings in the body', () => {
+  const head = (s: ReturnType<typeof simulatedPersona>['session']) => {
+    const { Pose } = s.world.components;
+    const base = s.eid * ROTATION_STRIDE + jointIndex('head') * 3;
+    return { pitch: Pose.rotation[base]!, roll: Pose.rotation[base + 2]! };
+  };
+
+  it('sad bows the head, confused tilts it; an action still plays on top, and neutral gives it back', () => {
+    const { session, act, stepUntil, find } = simulatedPersona();
+    for (let i = 0; i < 10; i++) session.step();
+    const rest = head(session);
+    session.submit({ id: 's', source: 'user', expression: { name: 'sad', intensity: 1 } });
+    for (let i = 0; i < 30; i++) session.step();
+    expect(head(session).pitch - rest.pitch).toBeGreaterThan(0.15);
+    act('wave');
+    stepUntil(() => !!find('action.started', 'wave'));
+    for (let i = 0; i < 20; i++) session.step();
+    const { Pose } = session.world.components;
+    expect(Pose.rotation[session.eid * ROTATION_STRIDE + jointIndex('right_shoulder') * 3 + 2]).toBeGreaterThan(1.5); // the arm is up
+    expect(head(session).pitch - rest.pitch).toBeGreaterThan(0.1); // and the head still hangs
+    session.submit({ id: 'c', source: 'user', expression: { name: 'confused', intensity: 1 } });
+    stepUntil(() => !!find('action.finished', 'wave'));
+    for (let i = 0; i < 30; i++) session.step();
+    expect(head(session).roll - rest.roll).toBeGreaterThan(0.12);
+    session.submit({ id: 'n', source: 'user', expression: { name: 'neutral', intensity: 1 } });
+    for (let i = 0; i < 60; i++) session.step();
+    expect(Math.abs(head(session).roll - rest.roll)).toBeLessThan(0.05);
   });
 });

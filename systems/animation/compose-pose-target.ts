@@ -1,7 +1,8 @@
 /**
  * Animation phase, first: composes each persona's PoseTarget from its BodyLayers — the posture's
  * resting pose at the stance, the gesture keyframe's joints and hands replacing those it names,
- * the keyframe's root offset, and the idle weight shift, which leans the upper body a little while
+ * the keyframe's root offset, what the feeling adds (a tilted or bowed head: over any action, so
+ * the action still plays), and the idle weight shift, which leans the upper body a little while
  * the head stays level. Legs and feet never move with it.
  */
 import { query } from 'bitecs';
@@ -22,7 +23,7 @@ export const composePoseTarget = (world: PersonaWorld): void => {
     const base = eid * ROTATION_STRIDE;
     for (let k = base; k < base + ROTATION_STRIDE; k++) {
       const key = body.keyRotation[k]!;
-      PoseTarget.rotation[k] = Number.isNaN(key) ? body.restRotation[k]! : key;
+      PoseTarget.rotation[k] = (Number.isNaN(key) ? body.restRotation[k]! : key) + body.moodRotation[k]!;
     }
     PoseTarget.rotation[base + SPINE_ROLL]! += 0.035 * body.weightShift[eid]!;
     PoseTarget.rotation[base + HEAD_ROLL]! -= 0.025 * body.weightShift[eid]!;

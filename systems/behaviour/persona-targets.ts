@@ -96,6 +96,11 @@ export const createPersonaTargets = (world: PersonaWorld, eid: number, vocabular
     expression(name: string, intensity: number, ms: number) {
       writeExpression(face.emotion, name, intensity);
       face.emotionSmoothMs[eid] = ms;
+      const mood = findExpression(vocabulary, name)?.body ?? {};
+      JOINTS.forEach((joint, j) => {
+        const r = mood[joint];
+        body.moodRotation.set(r ? [r[0] * intensity, r[1] * intensity, r[2] * intensity] : [0, 0, 0], rotations + j * 3);
+      });
     },
 
     gestureFace(expression: { name: string; intensity: number } | null, ms: number) {

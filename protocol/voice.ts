@@ -56,8 +56,8 @@ export interface Utterance {
   /** The audio, in order, as it is synthesised (one consumer). Ends after the last chunk, or at once on cancel(). */
   readonly chunks: AsyncIterable<AudioChunk>;
   /**
-   * The mouth timeline, in time order. It grows as audio is synthesised: every event before the end of the
-   * audio delivered so far is final (with ~150 ms of look-ahead held back); it is complete when `done` settles.
+   * The mouth timeline, in time order. It grows as audio is synthesised (far ahead of real time): events are
+   * added once final, ~150 ms behind the newest phoneme (coarticulation looks ahead); complete when `done` settles.
    */
   readonly mouth: readonly MouthEvent[];
   /** Word boundaries, in time order; grows like `mouth`. */

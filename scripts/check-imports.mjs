@@ -1,4 +1,4 @@
-// Enforces DESIGN.md §2: which top-level folder may import which. Exits 1 listing each violation.
+// Enforces the layer rules (the ALLOWED table below): which top-level folder may import which. Exits 1 listing each violation.
 // Tests (__tests__/) and bench/ are consumers of the layers, not layers: they may import anything.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -43,7 +43,7 @@ for (const file of files) {
   }
 }
 if (violations.length) {
-  console.error(`import rules (DESIGN.md §2) broken:\n  ${violations.join('\n  ')}`);
+  console.error(`import rules broken (a folder may import only the folders ALLOWED lists for it in scripts/check-imports.mjs):\n  ${violations.join('\n  ')}`);
   process.exit(1);
 }
 console.log(`import rules: ${files.length} files checked, no violations`);

@@ -10,6 +10,7 @@ import type { Schedule } from '../engine/schedule.js';
 import { getCharacter } from '../characters/index.js';
 import { actionNames, expressionNames } from '../characters/vocabulary.js';
 import type { CharacterDefinition } from '../characters/types.js';
+import type { SpokenLine } from '../characters/behaviour-chart.js';
 import { createFrameSource, type FrameSource, type FrameSourceName } from '../native/index.js';
 import { EmbeddedInterpreter, type Interpretation } from '../persona/embedded-interpreter.js';
 import { createPersonaSchedule } from '../systems/schedule.js';
@@ -84,6 +85,26 @@ export class PersonaSession {
     this.world.resources.inbox.push({ eid: this.eid, directive: parsed.data });
     this.loop?.nudge(); // running in real time: the next tick takes it now, not up to a tick later
     return parsed.data;
+  }
+
+  /**
+   * The voice speaks `text`: its mouth timeline (audio time) plays from engine time `startsAt`,
+   * when the sound is heard, for `durationMs`. Taken by the next tick.
+   */
+  say(text: string, voice: SpokenLine): void {
+    this.world.resources.speech.push({ eid: this.eid, line: { text, voice } });
+    this.loop?.nudge();
+  }
+
+  /** The voice was cut: the mouth stops with it at the next tick. */
+  hush(): void {
+    this.world.resources.speech.push({ eid: this.eid, line: 'hush' });
+    this.loop?.nudge();
+  }
+
+  /** Engine time now, ms: the clock the voice's lines are placed on. */
+  get now(): number {
+    return this.world.time.now;
   }
 
   state(): PersonaState {

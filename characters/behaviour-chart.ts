@@ -13,6 +13,7 @@
  */
 import { assign, emit, enqueueActions, raise, setup } from 'xstate';
 import type { GazeTarget } from '../protocol/directive.js';
+import type { MouthEvent } from '../protocol/voice.js';
 import { faceCameraAction, facingOf, nextStance, planRequest, type ActionRequest, type Activity, type Stance } from './behaviour-plan.js';
 import {
   findAction,
@@ -36,12 +37,23 @@ export interface PersonaTargets {
   expression(name: string, intensity: number, ms: number): void;
   /** The gesture-face layer, above the emotion while a gesture plays (null clears it). */
   gestureFace(face: { name: string; intensity: number } | null, ms: number): void;
-  /** The speech layer: visemes for `text` from now on (null: silent). */
-  speak(text: string | null): void;
+  /**
+   * The speech layer: the mouth for `text` from now on (null: silent). With `voice`, the mouth plays
+   * the voice's timeline from engine time `voice.startsAt` (when its audio is heard); without, it
+   * follows the text's letters.
+   */
+  speak(text: string | null, voice?: SpokenLine): void;
   blink(closed: boolean): void;
   gaze(target: GazeTarget | 'glance-left' | 'glance-right' | 'glance-down'): void;
   /** Idle weight shift toward one side (-1, 1) or centred (0). */
   weightShift(side: -1 | 0 | 1): void;
+}
+
+/** A line as the voice speaks it: its mouth timeline on audio time, when that audio starts (engine time) and how long it lasts. */
+export interface SpokenLine {
+  mouth: readonly MouthEvent[];
+  startsAt: number;
+  durationMs: number;
 }
 
 export interface BehaviourInput {
@@ -61,7 +73,9 @@ export type BehaviourEvent =
   | ({ type: 'ACT' } & ActionRequest)
   | { type: 'FEEL'; name: string; intensity: number; holdMs?: number; directiveId?: string }
   | { type: 'LOOK'; target: GazeTarget }
-  | { type: 'SAY'; text: string }
+  | { type: 'SAY'; text: string; voice?: SpokenLine }
+  /** Stop talking now: the voice was cut (a new line, `stop`). */
+  | { type: 'HUSH' }
   | { type: 'CANCEL' };
 
 export type BehaviourEmitted =
@@ -273,13 +287,16 @@ export const behaviourChart = setup({
     }),
     'write baseline target': ({ context }) =>
       context.targets.expression(context.baseline.expression, context.baseline.intensity, EXPRESSION_RELEASE_MS),
-    'start speaking': assign({
+    'time the speech': assign({
       speechMs: ({ context, event }) => {
         if (event.type !== 'SAY') return context.speechMs;
-        context.targets.speak(event.text);
+        if (event.voice) return Math.max(0, event.voice.startsAt - context.now()) + event.voice.durationMs;
         return Math.max(300, event.text.length * SPEECH_MS_PER_CHAR);
       },
     }),
+    'write speech target': ({ context, event }) => {
+      if (event.type === 'SAY') context.targets.speak(event.text, event.voice);
+    },
     'stop speaking': ({ context }) => context.targets.speak(null),
     'close eyes': ({ context }) => context.targets.blink(true),
     'open eyes': ({ context }) => context.targets.blink(false),
@@ -394,11 +411,14 @@ export const behaviourChart = setup({
     speech: {
       initial: 'silent',
       states: {
-        silent: { on: { SAY: { target: 'speaking', actions: 'start speaking' } } },
+        silent: { on: { SAY: { target: 'speaking', actions: ['time the speech', 'write speech target'] } } },
         speaking: {
           exit: 'stop speaking',
           after: { 'speech length': 'silent' },
-          on: { SAY: { target: 'speaking', reenter: true, actions: 'start speaking' } },
+          on: {
+            SAY: { target: 'speaking', reenter: true, actions: ['time the speech', 'write speech target'] },
+            HUSH: 'silent',
+          },
         },
       },
     },

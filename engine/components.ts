@@ -8,6 +8,7 @@
  */
 import { JOINT_COUNT } from '../protocol/skeleton.js';
 import { EXPRESSION_CHANNEL_COUNT, HAND_CHANNEL_COUNT } from '../protocol/conditioning.js';
+import type { MouthEvent } from '../protocol/voice.js';
 
 /** Most entities one world holds; column sizes follow from it. */
 export const MAX_ENTITIES = 64;
@@ -97,10 +98,14 @@ export const createComponents = () => ({
     lookX: scalars(),
     lookY: scalars(),
   },
-  /** The speech mouth: the line being said and the engine time it started (NaN: silent). */
+  /**
+   * The speech mouth: the line being said and the engine time its sound starts (NaN: silent); with
+   * a voice, its mouth timeline on audio time (null: the mouth follows the text's letters).
+   */
   Speech: {
     text: new Array<string>(MAX_ENTITIES).fill(''),
     startedAt: new Float64Array(MAX_ENTITIES).fill(Number.NaN),
+    mouth: new Array<readonly MouthEvent[] | null>(MAX_ENTITIES).fill(null),
   },
   /** Who the entity is: index into the world's character table, and a seed for its idle life. */
   Identity: { character: new Uint16Array(MAX_ENTITIES), seed: new Uint32Array(MAX_ENTITIES) },

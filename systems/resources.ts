@@ -8,7 +8,7 @@ import type { Directive } from '../protocol/directive.js';
 import type { EngineEvent, PersonaState } from '../protocol/events.js';
 import type { EngineClock } from '../engine/clock.js';
 import { createEngineWorld, type EngineWorld } from '../engine/world.js';
-import type { BehaviourChart, PersonaTargets } from '../characters/behaviour-chart.js';
+import type { BehaviourChart, PersonaTargets, SpokenLine } from '../characters/behaviour-chart.js';
 import type { CharacterDefinition } from '../characters/types.js';
 import type { FrameSource } from '../native/index.js';
 
@@ -119,6 +119,8 @@ export interface PersonaResources {
   personas: Map<number, PersonaRecord>;
   /** Directives waiting for the next input phase. */
   inbox: { eid: number; directive: Directive }[];
+  /** Lines the voice speaks (with their mouth timelines), or a hush when it was cut, for the next input phase. */
+  speech: { eid: number; line: { text: string; voice: SpokenLine } | 'hush' }[];
   frameRings: Map<number, FrameRing>;
   outputs: Outputs;
   settings: PersonaSettings;
@@ -134,6 +136,7 @@ export const createPersonaWorld = (options: { clock: EngineClock; hz: number; se
     resources: {
       personas: new Map(),
       inbox: [],
+      speech: [],
       frameRings: new Map(),
       outputs: { frame: new Set(), state: new Set(), event: new Set() },
       settings: options.settings ?? { lipSyncText: false },

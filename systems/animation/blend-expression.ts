@@ -6,6 +6,7 @@
 import { query } from 'bitecs';
 import { EXPRESSION_CHANNEL_COUNT, channelIndex } from '../../protocol/conditioning.js';
 import type { PersonaWorld } from '../resources.js';
+import type { MouthEvent } from '../../protocol/voice.js';
 import { visemeAt, VISEME_CHANNELS } from './visemes.js';
 
 const BLINK = [channelIndex('blinkLeft'), channelIndex('blinkRight')];
@@ -15,6 +16,33 @@ const VISEMES = VISEME_CHANNELS.map((channel) => [channel, channelIndex(channel)
 const BLINK_MS = 40;
 const LOOK_MS = 150;
 const SPEECH_MS = 60;
+
+/** How far the mouth opens at a viseme's full weight (the puppet's vowel shapes are drawn for 1). */
+const VOICE_OPENING = 0.85;
+const CLOSED = { channel: null, weight: 0 } as const;
+
+/** A text-driven shape: the letter's vowel, fully. */
+const textShape = (viseme: (typeof VISEME_CHANNELS)[number] | null) => (viseme ? { channel: viseme, weight: 0.95 } : CLOSED);
+
+/**
+ * The voice's mouth `t` ms into its audio: the last event at or before `t` (events start ~60 ms
+ * before their sound, so the mouth is formed when it is heard). `rest` and the closed-lip `mbp`
+ * close the mouth; `fv` (lower lip to teeth) shows as a narrow `ih`.
+ */
+const voiceShapeAt = (timeline: readonly MouthEvent[], t: number): { channel: (typeof VISEME_CHANNELS)[number] | null; weight: number } => {
+  let lo = 0;
+  let hi = timeline.length - 1;
+  if (hi < 0 || t < timeline[0]!.atMs) return CLOSED;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (timeline[mid]!.atMs <= t) lo = mid;
+    else hi = mid - 1;
+  }
+  const { viseme, weight } = timeline[lo]!;
+  if (viseme === 'rest' || viseme === 'mbp') return CLOSED;
+  if (viseme === 'fv') return { channel: 'ih', weight: 0.3 * weight };
+  return { channel: viseme, weight };
+};
 
 export const blendExpressionTowardTarget = (world: PersonaWorld): void => {
   const { Expression, ExpressionTarget, FaceLayers: face, Speech } = world.components;
@@ -32,13 +60,14 @@ export const blendExpressionTowardTarget = (world: PersonaWorld): void => {
       if (!Number.isNaN(key)) target[c] = key;
     }
     const startedAt = Speech.startedAt[eid]!;
+    const timeline = Speech.mouth[eid];
     if (!Number.isNaN(startedAt)) {
-      const viseme = visemeAt(Speech.text[eid]!, world.time.now - startedAt);
-      for (const [channel, c] of VISEMES) {
-        target[c] = channel === viseme ? 0.8 : 0;
-        smooth[c] = SPEECH_MS;
-      }
+      // The voice's timeline on audio time, or (no voice) the text's letters.
+      const shape = timeline ? voiceShapeAt(timeline, world.time.now - startedAt) : textShape(visemeAt(Speech.text[eid]!, world.time.now - startedAt));
+      for (const [channel, c] of VISEMES) target[c] = (shape.channel === channel ? shape.weight : 0) * VOICE_OPENING;
     }
+    // The mouth moves at speech pace whether talking or not: cut off mid-word, it shuts within a few ticks.
+    for (const [, c] of VISEMES) smooth[c] = SPEECH_MS;
     for (const c of BLINK) {
       target[c] = face.blink[eid]!;
       smooth[c] = BLINK_MS;

@@ -8,7 +8,7 @@ import { EXPRESSION_CHANNEL_COUNT, HAND_CHANNEL_COUNT, channelIndex, type Expres
 import type { GazeTarget } from '../../protocol/directive.js';
 import { JOINTS, type HandShape } from '../../protocol/skeleton.js';
 import { ROTATION_STRIDE } from '../../engine/components.js';
-import type { PersonaTargets } from '../../characters/behaviour-chart.js';
+import type { PersonaTargets, SpokenLine } from '../../characters/behaviour-chart.js';
 import type { Stance } from '../../characters/behaviour-plan.js';
 import { findExpression, type FaceChannels, type Keyframe, type PostureName, type Vocabulary } from '../../characters/vocabulary.js';
 import type { PersonaWorld } from '../resources.js';
@@ -114,9 +114,10 @@ export const createPersonaTargets = (world: PersonaWorld, eid: number, vocabular
       face.gestureOn[eid] = 1;
     },
 
-    speak(text: string | null) {
+    speak(text: string | null, voice?: SpokenLine) {
       Speech.text[eid] = text ?? '';
-      Speech.startedAt[eid] = text ? world.time.now : Number.NaN;
+      Speech.mouth[eid] = text && voice ? voice.mouth : null;
+      Speech.startedAt[eid] = !text ? Number.NaN : voice ? voice.startsAt : world.time.now;
     },
 
     blink(closed: boolean) {

@@ -8,6 +8,8 @@ export const relayChat = async (
   send: (message: ServerMessage) => void,
   /** Told the LLM's time to first token (ms) when an LLM provider answers this turn. */
   onFirstToken?: (ms: number) => void,
+  /** The voice: fed the reply as it streams, told when it is complete, cut when it is replaced. */
+  speech?: { feed(text: string): void; end(): void; interrupt(): void },
 ): Promise<void> => {
   const started = performance.now();
   let firstToken = conversation.provider === 'embedded';
@@ -24,6 +26,7 @@ export const relayChat = async (
         break;
       case 'text':
         send({ type: 'reply.chunk', text: event.chunk, inReplyTo });
+        speech?.feed(event.chunk);
         break;
       case 'mapped':
         send({ type: 'notice', level: 'info', text: `"${event.from}" is not something I know; doing "${event.to}" instead.`, inReplyTo });
@@ -32,6 +35,7 @@ export const relayChat = async (
         send({ type: 'notice', level: 'info', text: `Skipped ${event.field} "${event.name}": ${event.reason}.`, inReplyTo });
         break;
       case 'fallback':
+        speech?.interrupt(); // what the failed model began to say is replaced
         send({
           type: 'notice',
           level: 'warning',
@@ -41,6 +45,7 @@ export const relayChat = async (
         break;
       case 'done':
         send({ type: 'reply', text: event.reply, inReplyTo, provider: event.provider });
+        speech?.end();
         break;
       case 'confirmed':
         break; // the speculative start was right: nothing changes on screen

@@ -15,6 +15,9 @@ import { WhepEndpoint } from './webrtc/whep.js';
 import { attachConversation, type SessionConversation } from './session-conversation.js';
 import { relayChat } from './chat-relay.js';
 import { resolveCharacter } from './resolve-character.js';
+import { Speaker } from './speaker.js';
+import type { Voice } from '../protocol/voice.js';
+import { voiceOf } from '../persona/voice.js';
 
 /** How often clients that asked for it get the profiler feed, ms. */
 const PROFILE_EVERY_MS = 250;
@@ -77,11 +80,16 @@ export class ServedSession {
   private readonly heartbeatTimer: NodeJS.Timeout;
   /** Bytes a client may have queued before it is dropped as not reading. */
   private readonly maxBacklog: number;
+  /** Speaks the replies aloud; null when the voice is off or missing (`voiceStatus` says why). */
+  readonly speaker: Speaker | null;
+  readonly voiceStatus: { on: true; id: string } | { on: false; reason: string };
 
   constructor(
     readonly name: string,
     characterId: string,
     config: ServerConfig,
+    /** The server's voice (one synthesiser for every session), or null when `--voice off`. */
+    voice: Voice | null = null,
   ) {
     this.session = new PersonaSession({
       character: resolveCharacter(characterId, config.persona.dataDir),
@@ -96,6 +104,22 @@ export class ServedSession {
     this.video = new VideoFeed(this.session, config.background);
     this.whep = new WhepEndpoint(this.video, name, config.maxViewers);
     this.maxBacklog = Math.max(MIN_BACKLOG_BYTES, 3 * config.width * config.height * 4);
+    const availability = voice?.availability() ?? { ok: false as const, reason: 'voice off (--voice off)' };
+    this.voiceStatus = availability.ok ? { on: true, id: voice!.id } : { on: false, reason: availability.reason };
+    this.speaker =
+      voice && availability.ok
+        ? new Speaker(this.session, voice, voiceOf(this.session.character), {
+            audio: ({ id, text, startsInMs, chunks }) => {
+              const sampleRate = chunks[0]!.sampleRate;
+              const samples = chunks.reduce((n, c) => n + c.pcm.length, 0);
+              const pcm = new Int16Array(samples);
+              let at = 0;
+              for (const c of chunks) (pcm.set(c.pcm, at), (at += c.pcm.length));
+              this.broadcast({ type: 'audio', id, text, startsInMs, sampleRate, pcm: new Uint8Array(pcm.buffer) });
+            },
+            stop: () => this.broadcast({ type: 'audio.stop' }),
+          })
+        : null;
 
     this.session.onEvent((event) => this.broadcast({ type: 'event', event }));
     this.session.onState((state) => this.broadcast({ type: 'state', state }));
@@ -127,7 +151,7 @@ export class ServedSession {
     };
     this.clients.set(ws, client);
     const { character } = this.session;
-    this.send(ws, { type: 'welcome', character: character.id, name: character.name, fps: this.session.fps, width: this.session.width, height: this.session.height });
+    this.send(ws, { type: 'welcome', character: character.id, name: character.name, fps: this.session.fps, width: this.session.width, height: this.session.height, voice: this.voiceStatus });
     this.send(ws, { type: 'state', state: this.session.state() });
     const greeting = character.lines.greeting?.[0];
     if (greeting) this.send(ws, { type: 'reply', text: greeting.replace('{name}', character.name), inReplyTo: '' });
@@ -156,9 +180,14 @@ export class ServedSession {
           return;
         }
         this.feed.chatReceived(performance.now());
-        relayChat(this.chat.conversation, message.text, (m) => this.send(ws, m), (ms) => (this.feed.llmTtftMs = Math.round(ms * 10) / 10)).catch((error: Error) =>
-          this.send(ws, { type: 'error', reason: error.message }),
-        );
+        this.speaker?.interrupt(); // a new line cuts what she is saying, sound and mouth together
+        relayChat(
+          this.chat.conversation,
+          message.text,
+          (m) => this.send(ws, m),
+          (ms) => (this.feed.llmTtftMs = Math.round(ms * 10) / 10),
+          this.speaker ?? undefined,
+        ).catch((error: Error) => this.send(ws, { type: 'error', reason: error.message }));
       } catch (error) {
         this.send(ws, { type: 'error', reason: (error as Error).message });
       }
@@ -246,6 +275,7 @@ export class ServedSession {
   async close(): Promise<void> {
     clearInterval(this.profileTimer);
     clearInterval(this.heartbeatTimer);
+    this.speaker?.dispose();
     this.whep.closeAll();
     this.video.stop();
     this.session.world.profiler.detach();

@@ -17,6 +17,7 @@ import type { VideoFeed } from './webrtc/video-feed.js';
 import { fieldTrials } from './webrtc/wrtc.js';
 import { WhipPusher } from './webrtc/whip-client.js';
 import { ServedSession } from './served-session.js';
+import { createAppVoice } from './say-command.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -83,10 +84,15 @@ export const startServer = async (overrides: Partial<ServerConfig> = {}): Promis
   const duplicate = wanted.find((w, i) => wanted.findIndex((o) => o.name === w.name) !== i);
   if (duplicate) throw new Error(`session "${duplicate.name}" is listed twice; give each session its own name`);
   const served = new Map<string, ServedSession>();
+  // One synthesiser for every session (espeak-ng speaks one utterance at a time; it is far faster than real time).
+  const voice = config.voice === 'on' ? createAppVoice() : null;
+  const availability = voice?.availability();
+  if (availability && !availability.ok) console.warn(`persona: ${availability.reason}${availability.detail ? ` (${availability.detail})` : ''}; replies are text only`);
   try {
-    for (const { name, character } of wanted) served.set(name, new ServedSession(name, character, config));
+    for (const { name, character } of wanted) served.set(name, new ServedSession(name, character, config, voice));
   } catch (error) {
     for (const s of served.values()) await s.close();
+    voice?.dispose();
     throw error;
   }
   const main = served.get(wanted[0]!.name)!;
@@ -181,6 +187,7 @@ export const startServer = async (overrides: Partial<ServerConfig> = {}): Promis
         width: session.width,
         height: session.height,
         tick: session.world.time.tick,
+        voice: main.voiceStatus.on ? main.voiceStatus.id : main.voiceStatus.reason,
         sessions: [...served.values()].map((s) => ({ name: s.name, character: s.session.character.id, clients: s.clientCount })),
       });
     }
@@ -269,6 +276,7 @@ export const startServer = async (overrides: Partial<ServerConfig> = {}): Promis
     close: async () => {
       await whip?.stop();
       for (const s of served.values()) await s.close();
+      voice?.dispose();
       wss.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

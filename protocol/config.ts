@@ -36,6 +36,8 @@ export const ServerConfigSchema = z.object({
     .optional(),
   /** Frame source: `puppet` (the 2.5D character, transparent background) or `control` (OpenPose BODY-18 skeleton on black). Env: PERSONA_SOURCE. */
   source: z.enum(['puppet', 'control']).default('puppet'),
+  /** Speak replies aloud with the character's voice (the embedded espeak-ng voice; where it is missing she stays silent and says why). Env: PERSONA_VOICE. */
+  voice: z.enum(['on', 'off']).default('on'),
   /** Most WHEP viewers at once; more get 503. Env: PERSONA_MAX_VIEWERS. */
   maxViewers: z.number().int().min(1).max(100).default(10),
   /** Colour the persona is composed over for WebRTC (video has no alpha), [r, g, b]. Env: PERSONA_BACKGROUND (#rrggbb). */

@@ -61,7 +61,15 @@ export interface ProfileMessage {
 }
 
 export type ServerMessage =
-  | { type: 'welcome'; character: string; name: string; fps: number; width: number; height: number }
+  /** `voice`: the voice that speaks her replies ("embedded"), or why there is none ("no voice: install espeak-ng …", "off"). */
+  | { type: 'welcome'; character: string; name: string; fps: number; width: number; height: number; voice: { on: true; id: string } | { on: false; reason: string } }
+  /**
+   * One spoken clause: mono 16-bit little-endian PCM at `sampleRate`, to be heard `startsInMs` after
+   * this message was sent (the mouth on the frames is timed to the same moment).
+   */
+  | { type: 'audio'; id: number; text: string; startsInMs: number; sampleRate: number; pcm: Uint8Array }
+  /** The speech was cut (a new line): stop what plays and drop what is scheduled. */
+  | { type: 'audio.stop' }
   /** The whole reply; `provider` says which interpreter answered (embedded, openai, llama). */
   | { type: 'reply'; text: string; inReplyTo: string; provider?: string }
   /** A piece of the reply as the interpreter writes it; the `reply` that follows carries the whole text. */

@@ -30,7 +30,7 @@ const serve = (env: Record<string, string>) =>
       const url = /is live at (http:\/\/\S+)/.exec(output)?.[1];
       if (url) {
         clearTimeout(timer);
-        resolve({ child, url });
+        resolve({ child, url: new URL(url).origin }); // the printed URL opens the page (it may carry ?token=)
       }
     };
     child.stdout!.on('data', read);

@@ -6,6 +6,7 @@ import { ProfilerOverlay } from './profiler-overlay.js';
 import { ChatStream } from './chat-stream.js';
 import { MAX_CHAT_CHARS, plainError } from './plain-errors.js';
 import { checkServer, fetchHistory, type Reachability } from './server-api.js';
+import { VoicePlayer } from './voice-player.js';
 
 const byId = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const log = byId<HTMLUListElement>('chat-log');
@@ -34,6 +35,9 @@ const addLine = (who: string, text: string) => {
   return li;
 };
 const chat = new ChatStream(addLine, byId('provider'));
+const voice = new VoicePlayer(byId<HTMLButtonElement>('sound-toggle'));
+// Exposed for the browser tests, which listen for her voice in the page.
+(window as unknown as { personaVoice: VoicePlayer }).personaVoice = voice;
 
 /** Shows the chart's active state per region ("activity → gesturing.keyframe") and the queue. */
 const showChart = (paths: string[], queue: string[]) => {
@@ -124,6 +128,16 @@ const connect = async () => {
         break;
       case 'welcome':
         byId('character').textContent = message.name;
+        if (!message.voice.on) {
+          voice.unavailable(message.voice.reason);
+          if (!/off/.test(message.voice.reason)) chat.notice('info', `${message.voice.reason}: her replies are text only.`);
+        }
+        break;
+      case 'audio':
+        voice.play(message.pcm, message.sampleRate, message.startsInMs);
+        break;
+      case 'audio.stop':
+        voice.stop();
         break;
       case 'state':
         byId('action').textContent = message.state.action;
@@ -182,6 +196,7 @@ const connect = async () => {
       return;
     }
     following = true;
+    voice.unmute(); // sending a line is the user's gesture the browser needs before it plays sound
     addLine('user', text);
     ws.send(encodeMessage({ type: 'chat', text }));
     input.value = '';

@@ -165,6 +165,20 @@ describe('the UI in Chromium', () => {
     await page.waitForFunction(() => document.getElementById('action')!.textContent === 'idle', null, { timeout: 5000 });
   });
 
+  it('speaks: after a line is sent, her voice plays in the page while the mouth moves, and the sound button says so', async () => {
+    await say('hello! how are you?');
+    await page.waitForFunction(() => document.getElementById('sound-toggle')!.textContent === 'Sound on', null, { timeout: 2000 });
+    // Poll what the page plays (an analyser before the speakers): the reply is heard.
+    let loudest = 0;
+    const until = Date.now() + 4000;
+    while (Date.now() < until && loudest < 0.02) {
+      loudest = Math.max(loudest, (await page.evaluate('window.personaVoice.outputLevel()')) as number);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(loudest).toBeGreaterThan(0.02);
+    await page.waitForFunction(() => document.getElementById('action')!.textContent === 'idle', null, { timeout: 5000 });
+  });
+
   it('shows the action queue live: a step queued behind a running think', async () => {
     await say('think');
     await page.waitForFunction(() => document.getElementById('action')!.textContent === 'think', null, { timeout: 2000 });
@@ -189,14 +203,14 @@ describe('the UI in Chromium', () => {
     keep('stage-sitting', await shoot());
   });
 
-  it('"look sad": within 1 s the face changes: the mouth bends into a frown', async () => {
+  it('"look sad": within 1 s she is sad, and once her line is said the mouth is a frown', async () => {
     // Find the mouth: the darkest row near the middle column, in the lower half of the face.
     const mouthBend = (shot: Shot) => {
       const { png } = shot;
       const top = silhouette(shot).top;
       const darkestRow = (x: number) => {
         let best = -1, darkest = Infinity;
-        for (let y = top + Math.round(png.height * 0.13); y < top + Math.round(png.height * 0.16); y++) {
+        for (let y = top + Math.round(png.height * 0.13); y < top + Math.round(png.height * 0.19); y++) {
           const i = (y * png.width + x) * 4;
           const v = png.data[i]! + png.data[i + 1]! + png.data[i + 2]!;
           if (v < darkest) [darkest, best] = [v, y];
@@ -211,10 +225,14 @@ describe('the UI in Chromium', () => {
     const before = mouthBend(await shoot());
     expect(Math.abs(before)).toBeLessThanOrEqual(1);
     const { replies, sentAt } = await say('look sad');
-    const { shot, ok, elapsed } = await within(sentAt, 1000, (s) => mouthBend(s) >= 2);
-    keep('stage-sad', shot);
-    expect(ok, `mouth bend ${mouthBend(shot)} after ${elapsed} ms (neutral ${before})`).toBe(true);
+    await page.waitForFunction(() => /^sad/.test(document.getElementById('expression')!.textContent!), null, { timeout: 1000 });
     expect(await replyDelay(replies, sentAt)).toBeLessThanOrEqual(1000);
+    // She says her line while the sad face comes on (her mouth moves with the words); once she is
+    // quiet, the mouth is a frown.
+    await page.waitForFunction(() => document.querySelector('#chart-states dd[data-region="speech"]')?.textContent === 'silent', null, { timeout: 4000 });
+    const { shot, ok, elapsed } = await within(Date.now(), 1000, (s) => mouthBend(s) >= 2);
+    keep('stage-sad', shot);
+    expect(ok, `mouth bend ${mouthBend(shot)} after ${elapsed} ms of quiet (neutral ${before})`).toBe(true);
     expect(await page.textContent('#expression')).toMatch(/^sad/);
   });
 });

@@ -21,6 +21,8 @@ import { measureSpeculativeLatency } from './speculative-latency.js';
 import { createSkiaDrawer } from './skia-display-list.js';
 import { measureHonestClientUnderAbuse } from './abusive-clients.js';
 import { measureChatToViewer } from './chat-to-viewer.js';
+import { measureTtsFirstAudio } from './tts.js';
+import { measureLipSync } from './lipsync.js';
 
 export interface BenchOptions {
   out: string;
@@ -159,6 +161,9 @@ export const runBench = async ({ out, quick }: BenchOptions): Promise<void> => {
   const churn = await measureChurn(quick ? 10 : 100, 10, progress);
   progress('an honest WebSocket client beside one that never reads and one that spoofs acks…');
   const abuse = await measureHonestClientUnderAbuse(quick ? 4 : 15, quick ? 8 : 30);
+  progress('voice: first audio and lip-sync offsets on published frames…');
+  const ttsFirstAudio = await measureTtsFirstAudio(quick ? 50 : 500);
+  const lipsync = await measureLipSync(quick ? 1 : 3);
   const cpus = os.cpus();
   const result = {
     tick_ms: ticks.tick,
@@ -186,6 +191,11 @@ export const runBench = async ({ out, quick }: BenchOptions): Promise<void> => {
     webrtc_baseline_default_trials_g2g_ms: g2g.baselineDefaults,
     webrtc_field_trials: g2g.fieldTrials,
     webrtc_churn: churn,
+    /** Reply text available → first audio chunk ready (embedded espeak-ng voice); null where it is missing. */
+    tts_first_audio_ms: ttsFirstAudio,
+    /** Published frame where the mouth opens − the voiced onset in the audio itself (negative: mouth first), signed; and |offset|. */
+    lipsync_offset_ms: lipsync?.signed ?? null,
+    lipsync_offset_abs_ms: lipsync?.absolute ?? null,
     /** Preview fps and reply times of an honest client while two abusive clients press the same session. */
     ws_under_abuse: abuse,
     sessions_per_machine: scale.sessions,

@@ -16,9 +16,25 @@ export interface RTCVideoSource {
   onFrame(frame: I420Frame): void;
 }
 
+/** 10 ms of 16-bit PCM for an audio track; `samples` must be exactly that long, buffer and all (wrtc checks its byteLength). */
+export interface RTCAudioData {
+  samples: Int16Array;
+  sampleRate: number;
+  bitsPerSample?: number;
+  channelCount?: number;
+  numberOfFrames?: number;
+}
+
+export interface RTCAudioSource {
+  createTrack(): MediaStreamTrack;
+  onData(data: RTCAudioData): void;
+}
+
 interface Wrtc {
   RTCPeerConnection: typeof RTCPeerConnection;
-  nonstandard: { RTCVideoSource: new () => RTCVideoSource };
+  /** Only its id matters to us: tracks added with the same stream play as one (lip sync) at the viewer. */
+  MediaStream: new () => MediaStream;
+  nonstandard: { RTCVideoSource: new () => RTCVideoSource; RTCAudioSource: new () => RTCAudioSource };
 }
 
 export const wrtc = createRequire(import.meta.url)('@roamhq/wrtc') as Wrtc;

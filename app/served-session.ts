@@ -11,6 +11,7 @@ import { PersonaSession } from './session.js';
 import { ProfilerFeed } from './profiler-feed.js';
 import { FramePool } from './frame-pool.js';
 import { VideoFeed } from './webrtc/video-feed.js';
+import { AudioFeed } from './webrtc/audio-feed.js';
 import { WhepEndpoint } from './webrtc/whep.js';
 import { attachConversation, type SessionConversation } from './session-conversation.js';
 import { relayChat } from './chat-relay.js';
@@ -74,6 +75,8 @@ export class ServedSession {
   readonly chat: SessionConversation;
   readonly feed: ProfilerFeed;
   readonly video: VideoFeed;
+  /** The voice over WebRTC (Opus beside the video for /whep, /viewer, /obs): push() speech, clear() to cut it. */
+  readonly audio: AudioFeed;
   readonly whep: WhepEndpoint;
   private readonly clients = new Map<WebSocket, Client>();
   private readonly profileTimer: NodeJS.Timeout;
@@ -102,7 +105,8 @@ export class ServedSession {
     this.chat = attachConversation(this.session, config.persona);
     this.feed = new ProfilerFeed(this.session);
     this.video = new VideoFeed(this.session, config.background);
-    this.whep = new WhepEndpoint(this.video, name, config.maxViewers);
+    this.audio = new AudioFeed();
+    this.whep = new WhepEndpoint(this.video, name, config.maxViewers, this.audio);
     this.maxBacklog = Math.max(MIN_BACKLOG_BYTES, 3 * config.width * config.height * 4);
     const availability = voice?.availability() ?? { ok: false as const, reason: 'voice off (--voice off)' };
     this.voiceStatus = availability.ok ? { on: true, id: voice!.id } : { on: false, reason: availability.reason };
@@ -278,6 +282,7 @@ export class ServedSession {
     this.speaker?.dispose();
     this.whep.closeAll();
     this.video.stop();
+    this.audio.stop();
     this.session.world.profiler.detach();
     await this.chat.close();
     this.session.stop();

@@ -1,22 +1,67 @@
 /**
- * The WebRTC viewer: pulls the persona's stream over WHEP and plays it full-window, with a latency
- * readout (network round trip and jitter-buffer delay from the receiver's stats). /obs is the same
- * page without the readout, for an OBS browser source. ?session=NAME picks a session; ?token=T
- * sends a bearer token.
+ * The WebRTC viewer: pulls the persona's stream (video, and the voice as an Opus track of the same
+ * stream) over WHEP and plays it full-window, with a latency readout (network round trip and
+ * jitter-buffer delay from the receiver's stats). /obs is the same page without the readout, for
+ * an OBS browser source. ?session=NAME picks a session; ?token=T sends a bearer token.
+ *
+ * Sound: browsers let a page play sound only after a click, so /viewer starts muted with a
+ * "sound on" button. /obs starts with sound (OBS's browser source lets pages play it; its audio
+ * goes to the OBS mixer); where a browser refuses, it falls back to muted with the button.
+ * ?sound=1 or ?sound=0 overrides either.
  */
 const params = new URLSearchParams(location.search);
 const readout = document.getElementById('readout')!;
 const video = document.getElementById('video') as HTMLVideoElement;
-if (location.pathname === '/obs' || params.has('bare')) document.body.classList.add('bare');
+const soundButton = document.getElementById('sound') as HTMLButtonElement;
+const bare = location.pathname === '/obs' || params.has('bare');
+if (bare) document.body.classList.add('bare');
+const wantSound = params.has('sound') ? params.get('sound') !== '0' : location.pathname === '/obs';
 
 const endpoint = `/whep${params.get('session') ? `/${encodeURIComponent(params.get('session')!)}` : ''}`;
 const token = params.get('token');
 
+/** The button says what a click does; it shows once the stream has a voice, and in bare mode only while sound is blocked. */
+const showSound = () => {
+  const hasAudio = video.srcObject instanceof MediaStream && video.srcObject.getAudioTracks().length > 0;
+  soundButton.textContent = video.muted ? '🔈 sound on' : '🔇 sound off';
+  soundButton.setAttribute('aria-pressed', String(!video.muted));
+  soundButton.hidden = !hasAudio || (bare && !video.muted);
+};
+
+soundButton.addEventListener('click', () => {
+  video.muted = !video.muted;
+  void video.play().catch(() => undefined);
+  showSound();
+});
+video.addEventListener('volumechange', showSound);
+
+/** Plays with sound where allowed (wantSound and the browser agrees), muted otherwise. */
+const play = () => {
+  if (!wantSound || !video.muted) return void video.play().catch(() => undefined);
+  video.muted = false;
+  video.play().catch(() => {
+    // Autoplay with sound refused (no click yet): play muted, and let a click turn it on.
+    video.muted = true;
+    void video.play().catch(() => undefined);
+    showSound();
+  });
+};
+
 const connect = async () => {
   const pc = new RTCPeerConnection();
   pc.addTransceiver('video', { direction: 'recvonly' });
+  pc.addTransceiver('audio', { direction: 'recvonly' });
   pc.ontrack = (event) => {
-    video.srcObject = event.streams[0] ?? new MediaStream([event.track]);
+    // Video and voice arrive as tracks of one stream (the browser keeps them in sync); a server
+    // that sends them without one gets them gathered into one here.
+    const current = video.srcObject instanceof MediaStream ? video.srcObject : null;
+    const stream = event.streams[0] ?? current ?? new MediaStream();
+    if (!stream.getTracks().includes(event.track)) stream.addTrack(event.track);
+    if (video.srcObject !== stream) {
+      video.srcObject = stream;
+      play();
+    }
+    showSound();
   };
   await pc.setLocalDescription(await pc.createOffer());
   const response = await fetch(endpoint, {
@@ -38,6 +83,10 @@ const connect = async () => {
       if (s.type === 'inbound-rtp' && s.kind === 'video') {
         const jitterMs = s.jitterBufferEmittedCount ? (s.jitterBufferDelay / s.jitterBufferEmittedCount) * 1000 : 0;
         line += `\nfps ${s.framesPerSecond ?? 0}  decoded ${s.framesDecoded}  lost ${s.packetsLost}\njitter buffer ${jitterMs.toFixed(1)} ms`;
+      }
+      if (s.type === 'inbound-rtp' && s.kind === 'audio') {
+        const jitterMs = s.jitterBufferEmittedCount ? (s.jitterBufferDelay / s.jitterBufferEmittedCount) * 1000 : 0;
+        line += `\naudio jitter buffer ${jitterMs.toFixed(1)} ms  lost ${s.packetsLost}${video.muted ? '  (muted)' : ''}`;
       }
       if (s.type === 'candidate-pair' && s.state === 'succeeded' && s.currentRoundTripTime !== undefined) {
         line += `\nround trip ${(s.currentRoundTripTime * 1000).toFixed(1)} ms`;
@@ -87,6 +136,76 @@ const measureGlassToGlass = () => {
   video.requestVideoFrameCallback(onFrame);
 };
 if (params.has('g2g')) measureGlassToGlass();
+
+/** Where bench/av-skew.ts paints its marker: x from the right edge, px. */
+const MARKER = { x: -64, y: 16, size: 48 } as const;
+
+/**
+ * Bench mode (?avskew=1, see bench/av-skew.ts): audio against video at this viewer. The bench
+ * sends a click (a 10 ms tone burst after silence) and, at the same engine moment, a white block
+ * in the video's top-right corner. Each block's first frame: its expected display wall time goes
+ * into `avVideo`. Each click's onset in the received audio (an AnalyserNode on the received
+ * stream, read every few ms; the onset located to the sample in its window and placed on the
+ * context's output clock with getOutputTimestamp()): the wall time it is played out goes into
+ * `avAudio`. Web Audio needs a click on the page first: the sound button starts it.
+ */
+const measureAvSkew = () => {
+  const samples = { avVideo: [] as number[], avAudio: [] as number[] };
+  Object.assign(window, samples);
+  const canvas = document.createElement('canvas');
+  canvas.width = canvas.height = 16;
+  const ctx2d = canvas.getContext('2d', { willReadFrequently: true })!;
+  let markerOn = false;
+  const onFrame = (_now: number, meta: VideoFrameCallbackMetadata) => {
+    const centre = MARKER.size / 2 - 8;
+    ctx2d.drawImage(video, video.videoWidth + MARKER.x + centre, MARKER.y + centre, 16, 16, 0, 0, 16, 16);
+    const { data } = ctx2d.getImageData(0, 0, 16, 16);
+    let sum = 0;
+    for (let i = 0; i < data.length; i += 4) sum += data[i]! + data[i + 1]! + data[i + 2]!;
+    const on = sum / (data.length / 4) / 3 > 200;
+    if (on && !markerOn) samples.avVideo.push(performance.timeOrigin + meta.expectedDisplayTime);
+    markerOn = on;
+    video.requestVideoFrameCallback(onFrame);
+  };
+  video.requestVideoFrameCallback(onFrame);
+
+  let audio: AudioContext | null = null;
+  const startAudio = () => {
+    if (audio || !(video.srcObject instanceof MediaStream) || video.srcObject.getAudioTracks().length === 0) return;
+    const context = (audio = new AudioContext({ latencyHint: 'interactive' }));
+    void context.resume();
+    const analyser = context.createAnalyser();
+    analyser.fftSize = 4096;
+    context.createMediaStreamSource(video.srcObject).connect(analyser);
+    const buffer = new Float32Array(analyser.fftSize);
+    const QUIET = 240; // samples of quiet (5 ms) before an onset
+    let lastOnset = -Infinity;
+    setInterval(() => {
+      const before = context.currentTime;
+      analyser.getFloatTimeDomainData(buffer);
+      const end = context.currentTime;
+      if (end !== before || context.state !== 'running') return; // the audio thread moved on meanwhile: read again next time
+      const rate = context.sampleRate;
+      for (let i = QUIET + 32; i < buffer.length; i++) {
+        if (Math.abs(buffer[i]!) < 0.3) continue;
+        let onset = i; // back to where the burst's first wave rises out of the quiet
+        while (onset > i - 32 && Math.abs(buffer[onset - 1]!) >= 0.1) onset--;
+        // Quiet before it; Opus leaves a little pre-echo (under 0.1) in the last few ms.
+        let quiet = true;
+        for (let j = onset - QUIET; j < onset - 16 && quiet; j++) quiet = Math.abs(buffer[j]!) < 0.15;
+        const at = end - (buffer.length - onset) / rate; // context time of the onset sample
+        if (quiet && at - lastOnset > 0.2) {
+          lastOnset = at;
+          const out = context.getOutputTimestamp();
+          samples.avAudio.push(performance.timeOrigin + out.performanceTime! + (at - out.contextTime!) * 1000);
+        }
+        break;
+      }
+    }, 4);
+  };
+  soundButton.addEventListener('click', startAudio);
+};
+if (params.has('avskew')) measureAvSkew();
 
 connect().catch((error: Error) => {
   readout.textContent = `could not connect: ${error.message}`;

@@ -115,4 +115,97 @@ describe('WebRTC in Chromium', () => {
     while (Date.now() < deadline && after >= before - 80) after = (await probe(armX, [])).top;
     expect(after, `arm-side top ${after} vs ${before} at rest`).toBeLessThan(before - 80);
   });
+
+  it('plays the voice: an Opus track in the same stream; a 440 Hz tone pushed at 22,050 Hz is heard at 440 Hz, and silence after clear()', async () => {
+    const audio = server.sessions.get('default')!.audio;
+    // Muted until a click (autoplay), with a visible button; the click is the user gesture Web Audio needs too.
+    expect(await page.evaluate(() => (document.getElementById('video') as HTMLVideoElement).muted)).toBe(true);
+    await page.click('#sound');
+    expect(await page.evaluate(() => (document.getElementById('video') as HTMLVideoElement).muted)).toBe(false);
+    expect(await page.textContent('#sound')).toMatch(/sound off/);
+    const received = await page.evaluate(async () => {
+      const video = document.getElementById('video') as HTMLVideoElement;
+      const stream = video.srcObject as MediaStream;
+      const context = new AudioContext();
+      await context.resume();
+      const analyser = context.createAnalyser();
+      analyser.fftSize = 8192;
+      context.createMediaStreamSource(stream).connect(analyser);
+      Object.assign(window, { testAnalyser: analyser });
+      let codec = '';
+      (await (window as unknown as { viewerPc: RTCPeerConnection }).viewerPc.getStats()).forEach((s) => {
+        if (s.type === 'codec' && /^audio\//.test(s.mimeType)) codec = s.mimeType;
+      });
+      return { audioTracks: stream.getAudioTracks().length, videoTracks: stream.getVideoTracks().length, state: context.state, rate: context.sampleRate, codec };
+    });
+    expect(received).toMatchObject({ audioTracks: 1, videoTracks: 1, state: 'running', codec: 'audio/opus' });
+
+    /** The loudest frequency between 100 Hz and 4 kHz, how far it stands above the band's median (dB), and the RMS, from the page's analyser. */
+    const listen = () =>
+      page.evaluate(() => {
+        const analyser = (window as unknown as { testAnalyser: AnalyserNode }).testAnalyser;
+        const spectrum = new Float32Array(analyser.frequencyBinCount);
+        analyser.getFloatFrequencyData(spectrum);
+        const hzPerBin = analyser.context.sampleRate / analyser.fftSize;
+        let peak = Math.round(100 / hzPerBin);
+        for (let i = peak; i < 4000 / hzPerBin; i++) if (spectrum[i]! > spectrum[peak]!) peak = i;
+        const wave = new Float32Array(analyser.fftSize);
+        analyser.getFloatTimeDomainData(wave);
+        const rms = Math.sqrt(wave.reduce((sum, v) => sum + v * v, 0) / wave.length);
+        const band = [...spectrum.subarray(Math.round(100 / hzPerBin), Math.round(4000 / hzPerBin))].sort((a, b) => a - b);
+        return { hz: peak * hzPerBin, aboveMedianDb: spectrum[peak]! - band[band.length >> 1]!, rms };
+      });
+    const quiet = await listen();
+    expect(quiet.rms, 'silence before the tone').toBeLessThan(0.001);
+
+    const rate = 22_050;
+    const tone = Int16Array.from({ length: rate * 3 }, (_, i) => Math.round(0.5 * 32767 * Math.sin((2 * Math.PI * 440 * i) / rate)));
+    audio.push(tone, rate);
+    let heard = quiet;
+    const deadline = Date.now() + 2500;
+    while (Date.now() < deadline && heard.rms < 0.05) {
+      await page.waitForTimeout(50);
+      heard = await listen();
+    }
+    await page.waitForTimeout(300); // the tone fills the analyser's window
+    heard = await listen();
+    expect(Math.abs(heard.hz - 440), `loudest at ${heard.hz.toFixed(1)} Hz`).toBeLessThan(15);
+    expect(heard.rms, 'a 0.5 amplitude sine has an RMS of 0.35').toBeGreaterThan(0.25);
+    expect(heard.rms).toBeLessThan(0.45);
+    expect(heard.aboveMedianDb, 'the tone stands out of the band').toBeGreaterThan(40);
+
+    audio.clear();
+    expect(audio.queuedMs).toBe(0);
+    await page.waitForTimeout(500); // through the jitter buffer and the analyser's window (170 ms)
+    const after = await listen();
+    expect(after.rms, 'silence after clear()').toBeLessThan(0.001);
+  });
+
+  it('/obs plays with sound at once; where the browser refuses sound without a click, it plays muted and shows the button', async () => {
+    const look = async (refuse: boolean) => {
+      const obs = await browser.newPage();
+      try {
+        // A browser with a strict autoplay policy: play() with sound and no click is refused.
+        if (refuse)
+          await obs.addInitScript(() => {
+            const play = HTMLMediaElement.prototype.play;
+            HTMLMediaElement.prototype.play = function (this: HTMLMediaElement) {
+              return this.muted ? play.call(this) : Promise.reject(new DOMException('no gesture', 'NotAllowedError'));
+            };
+          });
+        await obs.goto(`${server.url}/obs`);
+        await obs.waitForFunction(() => (document.getElementById('video') as HTMLVideoElement).videoWidth > 0, null, { timeout: 20_000 });
+        await obs.waitForTimeout(200);
+        return await obs.evaluate(() => {
+          const video = document.getElementById('video') as HTMLVideoElement;
+          const button = document.getElementById('sound') as HTMLButtonElement;
+          return { muted: video.muted, playing: !video.paused, button: button.hidden ? null : button.textContent };
+        });
+      } finally {
+        await obs.close();
+      }
+    };
+    expect(await look(false)).toEqual({ muted: false, playing: true, button: null });
+    expect(await look(true)).toEqual({ muted: true, playing: true, button: '🔈 sound on' });
+  });
 });

@@ -14,7 +14,7 @@ import { isIP } from 'node:net';
 import { waitForCandidates } from './ice.js';
 import { HeapTrimmer } from './heap-trim.js';
 import { wrtc } from './wrtc.js';
-/** What the endpoint streams: one video track, and a count of who uses it (so frames are made only when watched). */
+/** What the endpoint streams: a track (video, or the voice's audio), and a count of who uses it (so frames are made only when watched). */
 export interface TrackFeed {
   readonly track: MediaStreamTrack;
   users: number;
@@ -76,6 +76,8 @@ export interface ViewerStats {
 interface Viewer {
   id: string;
   pc: RTCPeerConnection;
+  /** Receives the voice (its offer asked for audio): counted among the audio feed's users. */
+  hearing: boolean;
   createdAt: number;
   /** Closes the viewer if it has not connected in time; cleared once it connects. */
   connectTimer: NodeJS.Timeout | null;
@@ -124,13 +126,18 @@ const readBody = (req: http.IncomingMessage): Promise<string> =>
 export class WhepEndpoint {
   private readonly viewers = new Map<string, Viewer>();
   private readonly heap = new HeapTrimmer();
+  /**
+   * Video and voice go out as tracks of one MediaStream (one msid): a browser synchronizes the
+   * audio and video of a stream (lip sync), and plays both from one <video> element.
+   */
+  private readonly stream = new wrtc.MediaStream();
 
   constructor(
     private readonly feed: TrackFeed,
     /** Sessions this server streams; the default one is reachable at bare /whep. */
     private readonly sessionName: string,
     private readonly maxViewers: number,
-    /** The voice's track, once there is a voice (TTS): added beside the video for every viewer. */
+    /** The voice's track: added beside the video for every viewer whose offer has an audio m-line. */
     private readonly audio: TrackFeed | null = null,
     /** How long a viewer may take to reach ICE connected before its slot is freed, ms. */
     private readonly connectTimeoutMs = VIEWER_CONNECT_TIMEOUT_MS,
@@ -184,6 +191,7 @@ export class WhepEndpoint {
     const viewer: Viewer = {
       id,
       pc,
+      hearing: false,
       createdAt: Date.now(),
       connectTimer: null,
       candidates: 0,
@@ -199,9 +207,11 @@ export class WhepEndpoint {
       if (pc.connectionState === 'failed' || pc.connectionState === 'closed') this.close(id);
     });
     try {
-      pc.addTrack(this.feed.track);
-      if (this.audio) {
-        pc.addTrack(this.audio.track);
+      pc.addTrack(this.feed.track, this.stream);
+      // An offer without audio (a video-only player) costs the voice nothing: no track, no encoding.
+      if (this.audio && /^m=audio /m.test(sdp)) {
+        pc.addTrack(this.audio.track, this.stream);
+        viewer.hearing = true;
         this.audio.users++;
       }
       await pc.setRemoteDescription({ type: 'offer', sdp }).catch((error: Error) => {
@@ -270,7 +280,7 @@ export class WhepEndpoint {
     this.viewers.delete(id);
     this.clearConnectTimer(viewer);
     this.feed.users--;
-    if (this.audio) this.audio.users--;
+    if (this.audio && viewer.hearing) this.audio.users--;
     viewer.pc.close();
     this.heap.departed();
   }

@@ -1,10 +1,11 @@
 /**
- * A WHIP client: pushes the persona's video to a WHIP ingest (LiveKit, Janus, OBS's WHIP input,
- * Cloudflare Stream), with a bearer token, and keeps it up — a failed POST or a dropped connection
- * is retried with exponential backoff (1 s doubling to 30 s, reset once connected). A live ingest
- * sends RTCP (receiver reports, congestion feedback: ~20 packets a second from libwebrtc) and
- * answers ICE consent checks; when nothing at all arrives for `silenceTimeoutMs`, the ingest is
- * gone and we reconnect, instead of waiting for ICE consent to expire (~18 s).
+ * A WHIP client: pushes the persona's video, and its voice (Opus) when given an audio feed, as one
+ * stream to a WHIP ingest (LiveKit, Janus, OBS's WHIP input, Cloudflare Stream), with a bearer
+ * token, and keeps it up — a failed POST or a dropped connection is retried with exponential
+ * backoff (1 s doubling to 30 s, reset once connected). A live ingest sends RTCP (receiver
+ * reports, congestion feedback: ~20 packets a second from libwebrtc) and answers ICE consent
+ * checks; when nothing at all arrives for `silenceTimeoutMs`, the ingest is gone and we reconnect,
+ * instead of waiting for ICE consent to expire (~18 s).
  */
 import type { TrackFeed } from './whep.js';
 import { waitForCandidates } from './ice.js';
@@ -48,6 +49,8 @@ export class WhipPusher {
   constructor(
     private readonly feed: TrackFeed,
     private readonly options: WhipOptions,
+    /** The voice's track (an AudioFeed), sent beside the video in the same stream. */
+    private readonly audio: TrackFeed | null = null,
   ) {}
 
   /** Starts pushing in the background; connection problems are retried, never thrown. */
@@ -93,7 +96,13 @@ export class WhipPusher {
     const pc = new wrtc.RTCPeerConnection({ iceServers: [] });
     this.pc = pc;
     this.feed.users++;
-    pc.addTransceiver(this.feed.track, { direction: 'sendonly' });
+    // One stream (one msid) for both tracks, so the ingest and its viewers keep them in sync.
+    const stream = new wrtc.MediaStream();
+    pc.addTransceiver(this.feed.track, { direction: 'sendonly', streams: [stream] });
+    if (this.audio) {
+      this.audio.users++;
+      pc.addTransceiver(this.audio.track, { direction: 'sendonly', streams: [stream] });
+    }
     await pc.setLocalDescription(await pc.createOffer());
     await waitForCandidates(pc);
     const response = await fetch(this.options.url, { method: 'POST', headers: this.headers('application/sdp'), body: pc.localDescription!.sdp });
@@ -150,6 +159,7 @@ export class WhipPusher {
     this.resource = null;
     if (pc) {
       this.feed.users--;
+      if (this.audio) this.audio.users--;
       pc.close();
     }
     // Tell the ingest we left; if it is unreachable there is nothing more to free, so just say so.

@@ -120,8 +120,12 @@ export class ServedSession {
               let at = 0;
               for (const c of chunks) (pcm.set(c.pcm, at), (at += c.pcm.length));
               this.broadcast({ type: 'audio', id, text, startsInMs, sampleRate, pcm: new Uint8Array(pcm.buffer) });
+              this.audio.push(pcm, sampleRate, { startsInMs }); // WebRTC viewers and the WHIP ingest hear it at the same moment
             },
-            stop: () => this.broadcast({ type: 'audio.stop' }),
+            stop: () => {
+              this.broadcast({ type: 'audio.stop' });
+              this.audio.clear();
+            },
           })
         : null;
 

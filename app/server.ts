@@ -102,7 +102,7 @@ export const startServer = async (overrides: Partial<ServerConfig> = {}): Promis
         url: config.whipUrl,
         token: config.whipToken,
         onStatus: (s) => console.log(`whip: ${s.state}${s.reason ? ` (${s.reason}; retry in ${s.retryInMs} ms)` : ''}`),
-      })
+      }, main.audio)
     : null;
 
   const authorized = (req: http.IncomingMessage, url: URL) => {

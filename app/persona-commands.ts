@@ -80,7 +80,8 @@ const writeOut = async (text: string) => {
 };
 
 const interpretOne = async (interpreter: Interpreter, input: string) => {
-  const { directives, reply } = await collectTurn(interpreter.stream({ line: input }));
+  // A fresh persona stands, idle: "stand up" gets "already standing", as she would say it on the stage.
+  const { directives, reply } = await collectTurn(interpreter.stream({ line: input, now: { posture: 'standing', action: 'idle', queue: [] } }));
   return { input, directives, reply };
 };
 

@@ -338,7 +338,7 @@ export class EmbeddedInterpreter implements Interpreter {
   }
 
   async *stream(turn: InterpreterTurn): AsyncIterable<InterpreterEvent> {
-    const { directives, reply } = this.interpret(turn.line);
+    const { directives, reply } = this.interpret(turn.line, turn.now);
     for (const directive of directives) yield { type: 'directive', directive };
     yield { type: 'text', chunk: reply };
     yield { type: 'done', reply };

@@ -21,6 +21,8 @@ export interface InterpreterTurn {
   system?: string;
   /** Earlier turns, oldest first, already trimmed to the context budget. */
   history?: readonly ChatMessage[];
+  /** What the persona is doing now (posture, running action, queue), so a reply agrees with what the engine will do. */
+  now?: { posture: string; action?: string; queue?: readonly string[] };
 }
 
 /** A name the LLM used that is not in the vocabulary: mapped to a known one, or dropped. */

@@ -28,14 +28,22 @@ afterAll(async () => {
 
 describe('persona interpret and import-card', () => {
   it('prints one JSON line with input, directives and reply', async () => {
-    const { code, stdout } = await persona(['interpret', 'stand up and then wave twice']);
+    const { code, stdout } = await persona(['interpret', 'sit down and then wave twice']);
     expect(code).toBe(0);
     expect(stdout.trim().split('\n')).toHaveLength(1);
     const out = JSON.parse(stdout) as { input: string; directives: { action?: { name: string; repeat?: number } }[]; reply: string };
-    expect(out.input).toBe('stand up and then wave twice');
+    expect(out.input).toBe('sit down and then wave twice');
     // The second step waits for the first (queue), instead of interrupting it.
-    expect(out.directives.map((d) => d.action)).toEqual([{ name: 'stand_up' }, { name: 'wave', repeat: 2, queue: true }]);
+    expect(out.directives.map((d) => d.action)).toEqual([{ name: 'sit_down' }, { name: 'wave', repeat: 2, queue: true }]);
     expect(out.reply.length).toBeGreaterThan(0);
+  });
+
+  it('answers as a fresh persona would: "stand up" while standing says so and sends nothing', async () => {
+    const { code, stdout } = await persona(['interpret', 'stand up']);
+    expect(code).toBe(0);
+    const out = JSON.parse(stdout) as { directives: unknown[]; reply: string };
+    expect(out.directives).toEqual([]);
+    expect(out.reply).toMatch(/already standing/i);
   });
 
   it('--jsonl answers every stdin line in order, a bad one with an error, and goes on', async () => {

@@ -33,11 +33,12 @@ export const MAX_CATCH_UP_MS = 60;
  * viewer hears it with the frames published at that time. Video goes out with a zero playout
  * delay (app/webrtc/wrtc.ts), so Chrome shows frames as soon as they are decoded and its A/V sync
  * cannot hold them back to meet the audio, whose path is longer: 20 ms Opus packets, ~30 ms in
- * NetEq's jitter buffer, ~30 ms of audio output. Measured at a Chromium WHEP viewer here (bench/
- * av-skew.ts), audio sent with its frame was heard 65 ms after it (p50; 58–74 ms with the frame
- * grid). 50, not 65: frames come every 33 ms, so a sound falls up to ±17 ms from the frame nearest
- * it, and ATSC IS-191's window is lopsided (audio at most 15 ms early, 45 ms late): centring the
- * spread at +15 ms keeps both ends inside.
+ * NetEq's jitter buffer, ~30 ms of audio output. Measured at a Chromium WHEP viewer here
+ * (bench/av-skew.ts) with no lead, a sound sent with its frame was heard 65 ms after the frame was
+ * shown (p50 of the transport's share; av_skew_ms p50 58, 40–74 ms with the 30 fps frame grid).
+ * 50, not 65: a sound falls up to ±17 ms from the frame nearest it, and ATSC IS-191's window is
+ * lopsided (audio at most 15 ms early, 45 ms late): centring the spread near +15 ms keeps both
+ * ends inside.
  */
 export const AUDIO_LEAD_MS = 50;
 /** clear() fades what was playing out over this many samples (1.5 ms) instead of cutting mid-wave (a click). */

@@ -23,6 +23,7 @@ import { measureHonestClientUnderAbuse } from './abusive-clients.js';
 import { measureChatToViewer } from './chat-to-viewer.js';
 import { measureTtsFirstAudio } from './tts.js';
 import { measureLipSync } from './lipsync.js';
+import { measureAvSkew } from './av-skew.js';
 
 export interface BenchOptions {
   out: string;
@@ -164,6 +165,13 @@ export const runBench = async ({ out, quick }: BenchOptions): Promise<void> => {
   progress('voice: first audio and lip-sync offsets on published frames…');
   const ttsFirstAudio = await measureTtsFirstAudio(quick ? 50 : 500);
   const lipsync = await measureLipSync(quick ? 1 : 3);
+  progress('audio vs video at a Chromium WHEP viewer (clicks and marker frames)…');
+  let avSkew: Awaited<ReturnType<typeof measureAvSkew>> | null = null;
+  try {
+    avSkew = await measureAvSkew(quick ? 8 : 24);
+  } catch (error) {
+    progress(`  av_skew_ms not measured: ${(error as Error).message}`);
+  }
   const cpus = os.cpus();
   const result = {
     tick_ms: ticks.tick,
@@ -196,6 +204,9 @@ export const runBench = async ({ out, quick }: BenchOptions): Promise<void> => {
     /** Published frame where the mouth opens − the voiced onset in the audio itself (negative: mouth first), signed; and |offset|. */
     lipsync_offset_ms: lipsync?.signed ?? null,
     lipsync_offset_abs_ms: lipsync?.absolute ?? null,
+    /** Audio time − video time of the same moment at a Chromium WHEP viewer (positive: audio late). */
+    av_skew_ms: avSkew?.skew ?? null,
+    av_skew: avSkew,
     /** Preview fps and reply times of an honest client while two abusive clients press the same session. */
     ws_under_abuse: abuse,
     sessions_per_machine: scale.sessions,

@@ -55,7 +55,7 @@ const WEAK = /\b(a bit|a little|slightly|somewhat|kind of|kinda|a tad|a little b
 const SLOW = /\b(slowly|slow|gently|calmly)\b/;
 const FAST = /\b(quickly|quick|fast|rapidly|energetically)\b/;
 const GAZE_PHRASES: [RegExp, GazeTarget][] = [
-  [/\blook(ing)? (at )?(me|here|us)\b|\blook (at|into) the (camera|lens)\b|\beye contact\b|\beyes on me\b|\bface me\b|\bat me\b/, 'camera'],
+  [/\blook(ing)? (at )?(me|here|us)\b|\blook (at|into) the (camera|lens)\b|\beye contact\b|\beyes on me\b|\bat me\b/, 'camera'],
   [/\blook(ing)? (to the |to your |towards the |over to the )?left\b/, 'left'],
   [/\blook(ing)? (to the |to your |towards the |over to the )?right\b/, 'right'],
   [/\blook(ing)? up\b|\blook at the (sky|ceiling)\b/, 'up'],

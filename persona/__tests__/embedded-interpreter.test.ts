@@ -42,6 +42,9 @@ const PHRASINGS: [string, Expected][] = [
   ['act shocked', [{ expression: 'surprised' }]],
   ['look neutral', [{ expression: 'neutral', intensity: 0 }]],
   ['look at me', [{ gaze: 'camera' }]],
+  // "face me" is the face_camera action (her whole body turns), not a glance of the eyes.
+  ['face me', [{ action: 'face_camera' }]],
+  ['turn to face me', [{ action: 'face_camera' }]],
   ['look left', [{ gaze: 'left' }]],
   ['look to the right', [{ gaze: 'right' }]],
   ['sit down and then wave', [{ action: 'sit_down' }, { action: 'wave' }]],
@@ -150,7 +153,6 @@ const PHRASINGS: [string, Expected][] = [
   ['look at the camera', [{ gaze: 'camera' }]],
   ['make eye contact', [{ gaze: 'camera' }]],
   ['eyes on me', [{ gaze: 'camera' }]],
-  ['face me', [{ gaze: 'camera' }]],
   ['look to your left', [{ gaze: 'left' }]],
   ['look right', [{ gaze: 'right' }]],
   ['look over to the right', [{ gaze: 'right' }]],

@@ -293,6 +293,8 @@ export class EmbeddedInterpreter implements Interpreter {
           const repeat = countIn(clause);
           const speed = SLOW.test(clause) ? 0.5 : FAST.test(clause) ? 1.5 : undefined;
           directive.action = { name: action.name, ...(repeat && { repeat }), ...(speed && { speed }), ...(queue && { queue }) };
+          // It waits behind what she is already doing: the reply says so, never a silent queue.
+          if (plan?.kind === 'enqueue' && !acted && forecast?.activity.name) replies.push(`After I ${spaced(forecast.activity.name)}:`);
           acted = true;
           forecast = plan && forecast ? advance(vocabulary, forecast, plan) : forecastAfter(definition);
         }

@@ -137,6 +137,19 @@ describe('conversation', () => {
     expect(engineEvents.filter((e) => e.type === 'action.refused' || e.type === 'action.started')).toEqual([]);
   });
 
+  it('says when a request will wait behind what she is doing, and does it then', async () => {
+    const session = new PersonaSession({ clock: new SimulatedClock(), source: null });
+    const store = ConversationStore.open(mkdtempSync(path.join(dir, 'd-')));
+    open.push({ session, store });
+    const conversation = new Conversation({ character: ARIA, store, submit: (d) => session.submit(d), state: () => session.state() });
+    await drain(conversation.say('think').events);
+    for (let i = 0; i < 3; i++) session.step();
+    const events = await drain(conversation.say('step left').events);
+    session.step();
+    expect(events.find((e) => e.type === 'done')).toMatchObject({ reply: expect.stringMatching(/^After I think:/) });
+    expect(session.state().queue).toEqual(['step_left']);
+  });
+
   it('keeps only the latest refusals for the next turn, however many the engine raised', async () => {
     const { conversation } = setup();
     for (let i = 0; i < 10_000; i++) conversation.noteEngineEvent({ type: 'action.refused', action: 'jump', reason: `refusal ${i}`, at: i });

@@ -250,7 +250,9 @@ export const startServer = async (overrides: Partial<ServerConfig> = {}): Promis
   // Requests Node cannot parse get a status with a reason, not a bare 400.
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     socket.on('error', () => undefined);
-    if (!socket.writable) return socket.destroy();
+    // Only a connection that has been answered nothing yet gets a status: after a response (pipelined
+    // garbage behind a request), another status line would read as part of that response.
+    if (!socket.writable || (socket as Duplex & { bytesWritten?: number }).bytesWritten) return socket.destroy();
     const [status, reason] =
       error.code === 'HPE_HEADER_OVERFLOW'
         ? ['431 Request Header Fields Too Large', 'the request headers are too large (Node limits them to 16 KiB)']

@@ -19,12 +19,15 @@ export const measureChatToViewer = async (samples: number): Promise<Distribution
   server.video.beforeEncode = (i420, width, height, publishedAtMs) => drawStampI420(i420, width, height, publishedAtMs);
   const browser = await launchChromium();
   try {
-    const viewer = await browser.newPage();
-    await viewer.goto(`${server.url}/viewer?g2g=1`);
-    await viewer.waitForFunction(() => (document.getElementById('video') as HTMLVideoElement).videoWidth > 0, null, { timeout: 20_000 });
+    // The UI first, the viewer last: the page opened last is the one in front, and a tab behind
+    // has its video frame callbacks throttled (the audience watches in front; the sender only types).
     const ui = await browser.newPage();
     await ui.goto(server.url);
     await ui.waitForSelector('#chat-input');
+    const viewer = await browser.newPage();
+    await viewer.goto(`${server.url}/viewer?g2g=1`);
+    await viewer.waitForFunction(() => (document.getElementById('video') as HTMLVideoElement).videoWidth > 0, null, { timeout: 20_000 });
+    await viewer.bringToFront();
     await sleep(1500);
     const latencies: number[] = [];
     for (let i = 0; i < samples; i++) {

@@ -19,29 +19,12 @@ import { MAX_STORED_CARD_BYTES, storedCardText } from '../persona/imported-chara
 import { HAIR_STYLES } from '../protocol/look.js';
 import { reasonKind, type Tally } from './fuzz-report.js';
 import { NASTY_STRINGS, caseRng, hexPreview, mutateBytes, mutateText, randomText, textPreview, type Rng } from './fuzz-rng.js';
+import { pngChunk as chunk } from '../persona/__tests__/png-chunks.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** A card that takes longer than this to import or refuse is a hang (the parser is synchronous: it is measured, not interrupted). */
 export const CARD_HANG_MS = 2_000;
 
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-const crc32 = (bytes: Buffer) => {
-  let c = 0xffffffff;
-  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-};
-const chunk = (type: string, data: Buffer, lengthField = data.length) => {
-  const head = Buffer.alloc(8);
-  head.writeUInt32BE(lengthField >>> 0);
-  head.write(type.padEnd(4, ' ').slice(0, 4), 4, 'latin1');
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])));
-  return Buffer.concat([head, data, crc]);
-};
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 /** A real 2×2 RGBA PNG with `chunks` before IEND, as card editors write them. */
 const png = (...chunks: Buffer[]) => {

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { CONDITIONING } from '../protocol/conditioning.js';
 import type { Look } from '../protocol/look.js';
+import type { SynthChunk, SynthMark } from '../protocol/voice.js';
 
 export interface FillResult {
   /** Time the worker thread spent rendering, ms (measured in C++). */
@@ -236,19 +237,12 @@ export const trimMalloc = (): Promise<boolean> => binding.trimMalloc();
 export const threadCpuMs = (): number => binding.threadCpuMs();
 
 /** An event of the embedded voice on the utterance's audio time (ms); text positions count characters from 1. */
-export type EmbeddedVoiceMark =
-  | { kind: 'phoneme'; atMs: number; phoneme: string }
-  | { kind: 'word' | 'sentence' | 'end'; atMs: number; textPosition: number; length: number };
+export type EmbeddedVoiceMark = SynthMark;
 
-/** One buffer of speech as espeak-ng made it: mono 16-bit PCM (22,050 Hz) and the events that fell in it. */
-export interface EmbeddedVoiceChunk {
-  pcm: Int16Array;
-  /** Its first sample's index within the utterance. */
-  startSample: number;
-  sampleRate: number;
+/** One buffer of speech as espeak-ng made it (22,050 Hz), with the events that fell in it. */
+export interface EmbeddedVoiceChunk extends SynthChunk {
   /** speak() called → this buffer ready on the synthesis thread, ms (measured in C++). */
   sinceQueuedMs: number;
-  marks: EmbeddedVoiceMark[];
 }
 
 export interface EmbeddedVoiceEnd {

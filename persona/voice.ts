@@ -8,6 +8,8 @@ import {
   DEFAULT_VOICE,
   type AudioChunk,
   type MouthEvent,
+  type SynthChunk,
+  type SynthMark,
   type Utterance,
   type UtteranceEnd,
   type Voice,
@@ -16,20 +18,6 @@ import {
   type WordMark,
 } from '../protocol/voice.js';
 import { visemesFromPhonemes, type PhonemeMark, type VisemeOptions } from './visemes-from-phonemes.js';
-
-/** An event of the synthesiser on the utterance's audio time (ms). Text positions count characters from 1. */
-export type SynthMark =
-  | { kind: 'phoneme'; atMs: number; phoneme: string }
-  | { kind: 'word' | 'sentence' | 'end'; atMs: number; textPosition: number; length: number };
-
-/** One buffer of synthesised speech and the events that fell in it. */
-export interface SynthChunk {
-  pcm: Int16Array;
-  /** Its first sample's index within the utterance. */
-  startSample: number;
-  sampleRate: number;
-  marks: readonly SynthMark[];
-}
 
 export interface SynthEnd {
   cancelled: boolean;

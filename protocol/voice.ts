@@ -80,3 +80,17 @@ export interface Voice {
   /** Cancels every utterance and releases the synthesiser. */
   dispose(): void;
 }
+
+/** An event of a phoneme synthesiser on the utterance's audio time (ms). Text positions count characters from 1. */
+export type SynthMark =
+  | { kind: 'phoneme'; atMs: number; phoneme: string }
+  | { kind: 'word' | 'sentence' | 'end'; atMs: number; textPosition: number; length: number };
+
+/** One buffer of synthesised speech (mono 16-bit PCM) and the events that fell in it. */
+export interface SynthChunk {
+  pcm: Int16Array;
+  /** Its first sample's index within the utterance. */
+  startSample: number;
+  sampleRate: number;
+  marks: readonly SynthMark[];
+}

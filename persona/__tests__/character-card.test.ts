@@ -22,25 +22,8 @@ import {
 } from '../character-card.js';
 import { LookSchema } from '../../protocol/look.js';
 import { MAX_STORED_CARD_BYTES, listImportedCharacters, loadImportedCharacter, saveImportedCharacter } from '../imported-characters.js';
+import { pngChunk as chunk } from './png-chunks.js';
 
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-const crc32 = (bytes: Buffer) => {
-  let c = 0xffffffff;
-  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-};
-const chunk = (type: string, data: Buffer) => {
-  const head = Buffer.alloc(8);
-  head.writeUInt32BE(data.length);
-  head.write(type, 4, 'latin1');
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])));
-  return Buffer.concat([head, data, crc]);
-};
 /** A real 2×2 PNG (pngjs) with text chunks inserted before IEND, as card editors write them. */
 const pngWith = (...chunks: Buffer[]) => {
   const png = new PNG({ width: 2, height: 2 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createPhonemeVoice, voiceOf, type PhonemeSynth, type SynthChunk, type SynthEnd, type SynthMark } from '../voice.js';
+import type { SynthChunk, SynthMark } from '../../protocol/voice.js';
+import { createPhonemeVoice, voiceOf, type PhonemeSynth, type SynthEnd } from '../voice.js';
 import { visemesFromPhonemes } from '../visemes-from-phonemes.js';
 import { DEFAULT_VOICE, VoiceSpecSchema, type AudioChunk } from '../../protocol/voice.js';
 import { CHARACTERS, getCharacter } from '../../characters/index.js';

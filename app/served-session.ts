@@ -17,6 +17,7 @@ import { attachConversation, type SessionConversation } from './session-conversa
 import { relayChat } from './chat-relay.js';
 import { resolveCharacter } from './resolve-character.js';
 import { Speaker } from './speaker.js';
+import { HeapTrimmer } from './webrtc/heap-trim.js';
 import type { Voice } from '../protocol/voice.js';
 import { voiceOf } from '../persona/voice.js';
 
@@ -81,6 +82,8 @@ export class ServedSession {
   private readonly clients = new Map<WebSocket, Client>();
   private readonly profileTimer: NodeJS.Timeout;
   private readonly heartbeatTimer: NodeJS.Timeout;
+  /** Clients that leave free their socket buffers; glibc keeps the pages until trimmed. */
+  private readonly trimmer = new HeapTrimmer();
   /** Bytes a client may have queued before it is dropped as not reading. */
   private readonly maxBacklog: number;
   /** Speaks the replies aloud; null when the voice is off or missing (`voiceStatus` says why). */
@@ -201,7 +204,10 @@ export class ServedSession {
       }
     });
     ws.on('pong', () => (client.alive = true));
-    ws.on('close', () => this.clients.delete(ws));
+    ws.on('close', () => {
+      this.clients.delete(ws);
+      this.trimmer.departed();
+    });
     ws.on('error', (error) => console.error(`websocket error (session ${this.name}): ${error.message}`));
   }
 
@@ -283,6 +289,7 @@ export class ServedSession {
   async close(): Promise<void> {
     clearInterval(this.profileTimer);
     clearInterval(this.heartbeatTimer);
+    this.trimmer.stop();
     this.speaker?.dispose();
     this.whep.closeAll();
     this.video.stop();

@@ -147,6 +147,9 @@ export const visemesFromPhonemes = (phonemes: readonly PhonemeMark[], endMs: num
       notBefore = 0;
       return;
     }
+    // A phrase that opens on a breath (h): the lips take the vowel's shape as that vowel is heard, not
+    // ~50 ms earlier at the breath (measured on frames against the audio, the lips parted too soon).
+    if (afterRest && p.name === 'h') return;
     soundEnd = undefined;
     afterRest = false;
     if (shape.kind === 'lips') {

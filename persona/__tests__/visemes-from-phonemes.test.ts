@@ -51,6 +51,13 @@ describe('visemesFromPhonemes: coarticulation on audio time', () => {
     expect(events.at(-1)!.viseme).toBe('rest');
   });
 
+  it('a phrase that opens on a breath (h) forms the vowel as the vowel is heard, not at the breath', () => {
+    // "hello": h @ l oU, after silence
+    const events = visemesFromPhonemes(marks('h@10 @@60 l@110 oU@160'), 300);
+    expect(events[0]!.atMs).toBe(20); // the schwa's shape, 40 ms before the schwa — nothing at the h
+    expect(shapeOf(events, 15)).toBe('rest');
+  });
+
   it('closed lips before a plosive releases, the next shape waits for the release', () => {
     // "apa": a, then p closing at 300 and releasing into a at 380
     const events = visemesFromPhonemes(marks('a@100 p@300 a@380'), 600, { leadMs: 60, releaseLeadMs: 20, minHoldMs: 60 });

@@ -39,6 +39,7 @@ const HELP: Record<string, string> = {
                   each has /?session=N and /whep/N (default: one session "default" with --character; env PERSONA_SESSIONS="n=id,n=id")
   --source S      frame source: puppet (the character) or control (OpenPose skeleton on black) (default puppet; env PERSONA_SOURCE)
   --voice on|off  speak replies aloud, lips in sync (default on; needs espeak-ng, else she stays silent and says so; env PERSONA_VOICE)
+  --voice-url U   speak with an OpenAI-compatible /v1/audio/speech server instead (env PERSONA_VOICE_URL; key: PERSONA_VOICE_API_KEY)
   --token T       bearer token for the API, WebSocket and WHEP (16+ characters; env PERSONA_TOKEN); the URL printed at start carries it
   --max-viewers N most WHEP viewers at once (default 10; env PERSONA_MAX_VIEWERS)
   --background C  colour behind the persona in WebRTC video, #rrggbb (default #262a35; env PERSONA_BACKGROUND)
@@ -94,6 +95,7 @@ const SETTING_SOURCES: Record<string, [flag: string | undefined, variable: strin
   sessions: ['session', 'PERSONA_SESSIONS'],
   source: ['source', 'PERSONA_SOURCE'],
   voice: ['voice', 'PERSONA_VOICE'],
+  voiceUrl: ['voice-url', 'PERSONA_VOICE_URL'],
   maxViewers: ['max-viewers', 'PERSONA_MAX_VIEWERS'],
   background: ['background', 'PERSONA_BACKGROUND'],
   whipUrl: ['whip-url', 'PERSONA_WHIP_URL'],
@@ -240,6 +242,7 @@ const serve = async (args: string[]): Promise<number> => {
     token: { type: 'string' },
     source: { type: 'string' },
     voice: { type: 'string' },
+    'voice-url': { type: 'string' },
     'max-viewers': { type: 'string' },
     background: { type: 'string' },
     'whip-url': { type: 'string' },
@@ -277,6 +280,7 @@ const serve = async (args: string[]): Promise<number> => {
     token: values.token ?? env.PERSONA_TOKEN,
     source: source as FrameSourceName | undefined,
     voice: values.voice ?? env.PERSONA_VOICE,
+    voiceUrl: values['voice-url'] ?? env.PERSONA_VOICE_URL,
     maxViewers: number('max-viewers', values['max-viewers'] ?? env.PERSONA_MAX_VIEWERS),
     background,
     whipUrl: values['whip-url'] ?? env.PERSONA_WHIP_URL,

@@ -18,6 +18,7 @@ import { fieldTrials } from './webrtc/wrtc.js';
 import { WhipPusher } from './webrtc/whip-client.js';
 import { ServedSession } from './served-session.js';
 import { createAppVoice } from './say-command.js';
+import { createRemoteVoice } from '../persona/remote-voice.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -85,7 +86,8 @@ export const startServer = async (overrides: Partial<ServerConfig> = {}): Promis
   if (duplicate) throw new Error(`session "${duplicate.name}" is listed twice; give each session its own name`);
   const served = new Map<string, ServedSession>();
   // One synthesiser for every session (espeak-ng speaks one utterance at a time; it is far faster than real time).
-  const voice = config.voice === 'on' ? createAppVoice() : null;
+  const voice =
+    config.voice === 'off' ? null : config.voiceUrl ? createRemoteVoice({ baseUrl: config.voiceUrl, apiKey: process.env.PERSONA_VOICE_API_KEY }) : createAppVoice();
   const availability = voice?.availability();
   if (availability && !availability.ok) console.warn(`persona: ${availability.reason}${availability.detail ? ` (${availability.detail})` : ''}; replies are text only`);
   try {

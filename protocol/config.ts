@@ -38,6 +38,12 @@ export const ServerConfigSchema = z.object({
   source: z.enum(['puppet', 'control']).default('puppet'),
   /** Speak replies aloud with the character's voice (the embedded espeak-ng voice; where it is missing she stays silent and says why). Env: PERSONA_VOICE. */
   voice: z.enum(['on', 'off']).default('on'),
+  /**
+   * A remote voice instead of the embedded one: an OpenAI-compatible text-to-speech server, up to and
+   * including /v1 (it is sent POST /audio/speech, answering raw PCM); mouth shapes are estimated from
+   * the text and the sound. Env: PERSONA_VOICE_URL; its key: PERSONA_VOICE_API_KEY.
+   */
+  voiceUrl: z.url().optional(),
   /** Most WHEP viewers at once; more get 503. Env: PERSONA_MAX_VIEWERS. */
   maxViewers: z.number().int().min(1).max(100).default(10),
   /** Colour the persona is composed over for WebRTC (video has no alpha), [r, g, b]. Env: PERSONA_BACKGROUND (#rrggbb). */

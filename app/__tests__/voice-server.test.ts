@@ -3,6 +3,7 @@
  * energy) on the WebSocket, the published frames open the mouth while it plays, a new line sends
  * audio.stop; and where the library is missing she says plainly there is no voice.
  */
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONDITIONING, channelIndex } from '../../protocol/conditioning.js';
 import { PersonaConfigSchema } from '../../protocol/persona-config.js';
@@ -87,6 +88,39 @@ describe('no voice', () => {
       if (before === undefined) delete process.env.PERSONA_ESPEAK_LIB;
       else process.env.PERSONA_ESPEAK_LIB = before;
       await server?.close();
+    }
+  });
+});
+
+describe('remote voice', () => {
+  it('speaks through an OpenAI-compatible /v1/audio/speech server when --voice-url names one', async () => {
+    const asked: { path: string; body: { input: string; response_format: string } }[] = [];
+    // A text-to-speech server speaking the protocol: raw 24 kHz 16-bit PCM, a vowel-like tone per request.
+    const tts = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () => {
+        asked.push({ path: req.url!, body: JSON.parse(body) });
+        const pcm = new Int16Array(24000 * 0.6);
+        for (let i = 0; i < pcm.length; i++) pcm[i] = Math.round(8000 * Math.sin((2 * Math.PI * 220 * i) / 24000));
+        res.writeHead(200, { 'content-type': 'audio/pcm' }).end(Buffer.from(pcm.buffer));
+      });
+    });
+    await new Promise<void>((r) => tts.listen(0, '127.0.0.1', r));
+    const server = await startServer({ port: 0, width: 128, height: 128, persona, voiceUrl: `http://127.0.0.1:${(tts.address() as { port: number }).port}/v1` });
+    try {
+      expect((await (await fetch(`${server.url}/api/health`)).json()).voice).toBe('remote');
+      const client = await TestClient.connect(`${server.url.replace('http', 'ws')}/ws`);
+      expect((await client.waitFor('welcome')).voice).toEqual({ on: true, id: 'remote' });
+      client.send({ type: 'chat', text: 'wave' });
+      const audio = await client.waitFor('audio', () => true, 3000);
+      expect(audio.sampleRate).toBe(24000);
+      expect(audio.pcm.byteLength).toBe(24000 * 0.6 * 2);
+      expect(asked[0]).toMatchObject({ path: '/v1/audio/speech', body: { response_format: 'pcm', input: expect.any(String) } });
+      client.close();
+    } finally {
+      await server.close();
+      tts.close();
     }
   });
 });

@@ -18,6 +18,7 @@ import {
   type WordMark,
 } from '../protocol/voice.js';
 import { visemesFromPhonemes, type PhonemeMark, type VisemeOptions } from './visemes-from-phonemes.js';
+import { ChunkQueue } from './chunk-queue.js';
 
 export interface SynthEnd {
   cancelled: boolean;
@@ -42,57 +43,6 @@ export const voiceOf = (character: Pick<CharacterDefinition, 'voice'>): VoiceSpe
 
 /** Mouth events closer than this to the newest phoneme may still change; they wait. */
 const LOOKAHEAD_MS = 150;
-
-/** A one-consumer async queue that can end (return) or fail (throw) and drops what is pushed after. */
-class ChunkQueue implements AsyncIterable<AudioChunk> {
-  private readonly items: AudioChunk[] = [];
-  private waiting: ((result: IteratorResult<AudioChunk>) => void) | null = null;
-  private failWaiting: ((error: Error) => void) | null = null;
-  private ended = false;
-  private error: Error | null = null;
-
-  push(chunk: AudioChunk): void {
-    if (this.ended) return;
-    if (this.waiting) {
-      const resolve = this.waiting;
-      this.waiting = this.failWaiting = null;
-      resolve({ value: chunk, done: false });
-    } else this.items.push(chunk);
-  }
-
-  /** No more chunks; `drop` also discards those not yet taken (cancel). */
-  end(drop: boolean, error?: Error): void {
-    if (this.ended) return;
-    this.ended = true;
-    if (drop) this.items.length = 0;
-    if (error) this.error = error;
-    if (this.waiting) {
-      const resolve = this.waiting;
-      const reject = this.failWaiting!;
-      this.waiting = this.failWaiting = null;
-      if (error) reject(error);
-      else resolve({ value: undefined, done: true });
-    }
-  }
-
-  [Symbol.asyncIterator](): AsyncIterator<AudioChunk> {
-    return {
-      next: () => {
-        const item = this.items.shift();
-        if (item) return Promise.resolve({ value: item, done: false });
-        if (this.ended) return this.error ? Promise.reject(this.error) : Promise.resolve({ value: undefined, done: true });
-        return new Promise((resolve, reject) => {
-          this.waiting = resolve;
-          this.failWaiting = reject;
-        });
-      },
-      return: () => {
-        this.end(true);
-        return Promise.resolve({ value: undefined, done: true });
-      },
-    };
-  }
-}
 
 export interface PhonemeVoiceOptions {
   /** The synthesiser, or null where it is missing (then every utterance fails with `availability`'s reason). */

@@ -4,7 +4,7 @@
  * chunks as the body arrives. The server gives no timing, so the mouth and the word marks are estimated
  * from the text and the audio's envelope (mouth-from-envelope.ts).
  */
-import type { AudioChunk, MouthEvent, Utterance, UtteranceEnd, Voice, VoiceAvailability, VoiceSpec, WordMark } from '../protocol/voice.js';
+import type { MouthEvent, Utterance, UtteranceEnd, Voice, VoiceAvailability, VoiceSpec, WordMark } from '../protocol/voice.js';
 import { EnvelopeMouth, type EnvelopeMouthOptions } from './mouth-from-envelope.js';
 import { ChunkQueue } from './chunk-queue.js';
 

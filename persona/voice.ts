@@ -6,7 +6,6 @@
 import type { CharacterDefinition } from '../characters/types.js';
 import {
   DEFAULT_VOICE,
-  type AudioChunk,
   type MouthEvent,
   type SynthChunk,
   type SynthMark,

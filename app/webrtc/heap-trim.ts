@@ -1,5 +1,5 @@
 /**
- * Gives the C heap back after viewers leave. libwebrtc frees a departed viewer's encoder, pacer
+ * Gives the C heap back after viewers (and WebSocket clients: served-session.ts) leave. libwebrtc frees a departed viewer's encoder, pacer
  * and transport, but glibc keeps the pages in its per-thread arenas, so a server whose viewers come
  * and go grows by ~0.7 MB per visit (measured: +141 MB over 200 visits). malloc_trim returns them;
  * it runs on a worker thread, at most once a second while viewers leave, the last one a second
@@ -14,7 +14,7 @@ const TRIM_DELAY_MS = 1000;
 export class HeapTrimmer {
   private timer: NodeJS.Timeout | null = null;
 
-  /** A viewer left: trim soon. */
+  /** A viewer or client left: trim soon. */
   departed(): void {
     if (this.timer) return;
     this.timer = setTimeout(() => {

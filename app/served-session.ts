@@ -39,7 +39,7 @@ const HEARTBEAT_MS = 30_000;
 const MIN_BACKLOG_BYTES = 4 * 1024 * 1024;
 
 /** A token bucket: `take()` is false once the burst is spent, until time refills it. */
-class RateLimit {
+export class RateLimit {
   private tokens: number;
   private last = performance.now();
   constructor(
@@ -80,6 +80,8 @@ export class ServedSession {
   readonly audio: AudioFeed;
   readonly whep: WhepEndpoint;
   private readonly clients = new Map<WebSocket, Client>();
+  /** Told every chat turn's messages (directives, reply pieces, notices, replies), whoever sent the line. */
+  readonly chatListeners = new Set<(message: ServerMessage) => void>();
   private readonly profileTimer: NodeJS.Timeout;
   private readonly heartbeatTimer: NodeJS.Timeout;
   /** Clients that leave free their socket buffers; glibc keeps the pages until trimmed. */
@@ -190,15 +192,7 @@ export class ServedSession {
           this.send(ws, { type: 'error', reason: `too many chat lines: at most ${CHAT_PER_SECOND} a second (bursts of ${CHAT_BURST}); "${message.text.slice(0, 40)}" was not read` });
           return;
         }
-        this.feed.chatReceived(performance.now());
-        this.speaker?.interrupt(); // a new line cuts what she is saying, sound and mouth together
-        relayChat(
-          this.chat.conversation,
-          message.text,
-          (m) => this.send(ws, m),
-          (ms) => (this.feed.llmTtftMs = Math.round(ms * 10) / 10),
-          this.speaker ?? undefined,
-        ).catch((error: Error) => this.send(ws, { type: 'error', reason: error.message }));
+        this.chatLine(message.text, (m) => this.send(ws, m)).catch((error: Error) => this.send(ws, { type: 'error', reason: error.message }));
       } catch (error) {
         this.send(ws, { type: 'error', reason: (error as Error).message });
       }
@@ -209,6 +203,21 @@ export class ServedSession {
       this.trimmer.departed();
     });
     ws.on('error', (error) => console.error(`websocket error (session ${this.name}): ${error.message}`));
+  }
+
+  /**
+   * One chat turn, the same for a WebSocket client and the REST API (app/api/): the interpreter,
+   * the speculative start, the reply and the voice. `send` gets the turn's messages, and so does
+   * every `chatListeners` entry (the API's event streams).
+   */
+  chatLine(text: string, send: (message: ServerMessage) => void): Promise<void> {
+    this.feed.chatReceived(performance.now());
+    this.speaker?.interrupt(); // a new line cuts what she is saying, sound and mouth together
+    const relay = (message: ServerMessage) => {
+      send(message);
+      for (const listener of this.chatListeners) listener(message);
+    };
+    return relayChat(this.chat.conversation, text, relay, (ms) => (this.feed.llmTtftMs = Math.round(ms * 10) / 10), this.speaker ?? undefined);
   }
 
   /** Sends to one client; a client that stopped reading and let its backlog pass the limit is dropped instead. */

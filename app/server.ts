@@ -19,6 +19,7 @@ import { WhipPusher } from './webrtc/whip-client.js';
 import { ServedSession } from './served-session.js';
 import { createAppVoice } from './say-command.js';
 import { createRemoteVoice } from '../persona/remote-voice.js';
+import { createApi } from './api/index.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -36,6 +37,9 @@ const STATIC: Record<string, { file: string; type: string }> = {
   '/viewer': { file: 'renderer/viewer.html', type: 'text/html; charset=utf-8' },
   '/obs': { file: 'renderer/viewer.html', type: 'text/html; charset=utf-8' },
   '/viewer.js': { file: 'renderer/dist/viewer.js', type: 'text/javascript; charset=utf-8' },
+  // The desktop character (app/desktop): the persona alone on a transparent page.
+  '/character': { file: 'renderer/character.html', type: 'text/html; charset=utf-8' },
+  '/character.js': { file: 'renderer/dist/character.js', type: 'text/javascript; charset=utf-8' },
 };
 
 const isLoopback = (host: string) => host === '127.0.0.1' || host === '::1' || host === 'localhost';
@@ -92,6 +96,7 @@ export const startServer = async (overrides: Partial<ServerConfig> = {}): Promis
   if (availability && !availability.ok) console.warn(`persona: ${availability.reason}${availability.detail ? ` (${availability.detail})` : ''}; replies are text only`);
   try {
     for (const { name, character } of wanted) served.set(name, new ServedSession(name, character, config, voice));
+    if (config.record) await served.get(wanted[0]!.name)!.startRecording(config.record);
   } catch (error) {
     for (const s of served.values()) await s.close();
     voice?.dispose();
@@ -142,6 +147,9 @@ export const startServer = async (overrides: Partial<ServerConfig> = {}): Promis
     }
   };
 
+  /** REST for programs (app/api/): chat, directives, state, vocabulary, events, the OpenAPI document. */
+  const api = createApi({ sessionFor, unknownSession, originAllowed });
+
   const server = http.createServer(
     { headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: CONNECTION_CHECK_MS },
     (req, res) => {
@@ -163,6 +171,7 @@ export const startServer = async (overrides: Partial<ServerConfig> = {}): Promis
     }
     const needsToken = url.pathname.startsWith('/api/') || url.pathname.startsWith('/whep');
     if (needsToken && !authorized(req, url)) return json(401, { error: 'missing or wrong bearer token' });
+    if (await api.handle(req, res, url)) return;
     if (url.pathname.startsWith('/api/') && req.method !== 'GET' && req.method !== 'HEAD') {
       return json(405, { error: `${req.method} is not allowed on ${url.pathname}; use GET` }, { allow: 'GET, HEAD' });
     }
@@ -174,7 +183,7 @@ export const startServer = async (overrides: Partial<ServerConfig> = {}): Promis
     }
     const one = sessionFor(url.searchParams.get('session'));
     if (!one && url.pathname.startsWith('/api/')) return json(404, { error: unknownSession(url.searchParams.get('session')) });
-    if (!one && (url.pathname === '/' || url.pathname === '/viewer' || url.pathname === '/obs')) {
+    if (!one && (url.pathname === '/' || url.pathname === '/viewer' || url.pathname === '/obs' || url.pathname === '/character')) {
       return res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end(unknownSession(url.searchParams.get('session')));
     }
     const { session, chat, feed, video, whep } = one ?? main;
@@ -279,6 +288,7 @@ export const startServer = async (overrides: Partial<ServerConfig> = {}): Promis
     sessions: served,
     close: async () => {
       await whip?.stop();
+      await api.close();
       for (const s of served.values()) await s.close();
       voice?.dispose();
       wss.close();

@@ -1,9 +1,9 @@
-// Bundles the browser pages (the UI, renderer/main.ts; the WebRTC viewer, renderer/viewer.ts) into renderer/dist/ with esbuild.
+// Bundles the browser pages (the UI, renderer/main.ts; the WebRTC viewer, renderer/viewer.ts; the desktop character, renderer/character.ts) into renderer/dist/ with esbuild.
 import { build } from 'esbuild';
 
 const started = performance.now();
 await build({
-  entryPoints: { app: 'renderer/main.ts', viewer: 'renderer/viewer.ts' },
+  entryPoints: { app: 'renderer/main.ts', viewer: 'renderer/viewer.ts', character: 'renderer/character.ts' },
   bundle: true,
   format: 'esm',
   platform: 'browser',
@@ -13,4 +13,4 @@ await build({
   minify: true,
   logLevel: 'warning',
 });
-console.log(`renderer: bundled renderer/dist/{app,viewer}.js in ${Math.round(performance.now() - started)} ms`);
+console.log(`renderer: bundled renderer/dist/{app,viewer,character}.js in ${Math.round(performance.now() - started)} ms`);

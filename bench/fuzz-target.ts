@@ -13,6 +13,8 @@ const STDERR_LINES_KEPT = 200;
 export interface ServerMemory {
   rssMb: number;
   heapUsedMb: number;
+  /** Where the RSS is: V8's committed heap, buffers outside it, threads, and /proc's anonymous/file split (MB). */
+  detail?: Record<string, number | null>;
   /** Whether the RSS was taken after a full GC (the child runs with --expose-gc). */
   gc: boolean;
   prototypeKeys: number;

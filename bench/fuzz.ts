@@ -36,6 +36,12 @@ export interface FuzzOptions {
   batches?: number;
   /** Shared WebSocket connections, each paced under the server's flood limit. */
   wsLanes?: number;
+  /**
+   * Seconds the server is left idle before the "before" and "after" memory readings, sampled each second.
+   * V8 keeps a young generation grown under load (16 → 32 MB under the WebSocket flood) until its memory
+   * reducer sees a few quiet seconds, so a reading taken at once counts that as growth. 0: read at once.
+   */
+  settleS?: number;
   /** Only this case (replay): "ws:123", "http:7", "sdp:42", "card:9". */
   only?: string;
   /** Told how far the run has got. */
@@ -50,6 +56,8 @@ export interface BatchHealth {
   honestReplyMs: number | null;
   /** The server's RSS after the batch, after a GC: a leak shows as a steady climb. */
   rssMb: number | null;
+  /** Where that RSS is (see ServerMemory.detail). */
+  memory: Record<string, number | null> | null;
 }
 
 export interface FuzzReport {
@@ -72,6 +80,11 @@ export interface FuzzReport {
     rssAfterMb: number | null;
     heapUsedBeforeMb: number | null;
     heapUsedAfterMb: number | null;
+    /** RSS each second of the idle wait before each reading (MB, after a GC; the last is the reading). */
+    rssBeforeSeries: number[];
+    rssAfterSeries: number[];
+    memoryBefore: Record<string, number | null> | null;
+    memoryAfter: Record<string, number | null> | null;
     /** RSS figures are taken after a full GC in the server (it runs with --expose-gc). */
     afterGc: boolean;
     restarts: number;
@@ -200,9 +213,22 @@ export const runFuzz = async (options: FuzzOptions): Promise<FuzzReport> => {
   const wsStats = newWsStats();
   const batchHealth: BatchHealth[] = [];
 
+  /** The server's memory once it has been idle `settleS` seconds (sampled each second: the series is reported). */
+  const settledMemory = async (series: number[]): Promise<ServerMemory | null> => {
+    let memory = await server.memory();
+    for (let s = 0; s < (options.settleS ?? 0); s++) {
+      if (memory) series.push(memory.rssMb);
+      await sleep(1000);
+      memory = await server.memory();
+    }
+    if (memory) series.push(memory.rssMb);
+    return memory;
+  };
+
   // Warm up (JIT, pools, the first chat turn), then the baseline memory.
   await honestChat(server.url);
-  const before: ServerMemory | null = await server.memory();
+  const rssBeforeSeries: number[] = [];
+  const before: ServerMemory | null = await settledMemory(rssBeforeSeries);
 
   const sampler = new HealthSampler();
   sampler.url = ctx.url;
@@ -251,7 +277,8 @@ export const runFuzz = async (options: FuzzOptions): Promise<FuzzReport> => {
         if (!server.alive) await afterCrash(b);
         const health = (await healthOnce(ctx.url)) !== null;
         const honestReplyMs = await honestChat(ctx.url);
-        batchHealth.push({ batch: b, health, honestReplyMs, rssMb: (await server.memory())?.rssMb ?? null });
+        const memory = await server.memory();
+        batchHealth.push({ batch: b, health, honestReplyMs, rssMb: memory?.rssMb ?? null, memory: memory?.detail ?? null });
         if (!health || honestReplyMs === null) {
           tally.fail({ kind: 'unhealthy', target: 'server', index: b, input: `after batch ${b}`, what: `${health ? '' : '/api/health did not answer 200; '}${honestReplyMs === null ? 'an honest client got no reply to "nod" within 5 s' : ''}` });
         }
@@ -280,7 +307,8 @@ export const runFuzz = async (options: FuzzOptions): Promise<FuzzReport> => {
   const health = await sampler.stop();
 
   await sleep(800); // closes settle, and failures held back by ctx.fail are recorded
-  const after = await server.memory();
+  const rssAfterSeries: number[] = [];
+  const after = await settledMemory(rssAfterSeries);
   await server.stop();
   const failures = [...tally.failures].sort((a, b) => Number(b.kind === 'crash') - Number(a.kind === 'crash'));
   const failureCounts: Record<string, number> = {};
@@ -304,6 +332,10 @@ export const runFuzz = async (options: FuzzOptions): Promise<FuzzReport> => {
       rssAfterMb: after?.rssMb ?? null,
       heapUsedBeforeMb: before?.heapUsedMb ?? null,
       heapUsedAfterMb: after?.heapUsedMb ?? null,
+      rssBeforeSeries,
+      rssAfterSeries,
+      memoryBefore: before?.detail ?? null,
+      memoryAfter: after?.detail ?? null,
       afterGc: Boolean(before?.gc && after?.gc),
       restarts,
       prototypePolluted: before !== null && after !== null && after.prototypeKeys !== before.prototypeKeys,
@@ -322,7 +354,7 @@ export const summarize = (report: FuzzReport): string => {
   const lines = [
     `fuzz seed ${report.seed}: ${report.cases.total} cases in ${report.durationS} s (ws ${report.cases.ws}, http ${report.cases.http}, sdp/trickle ${report.cases.sdp}, cards ${report.cases.card})`,
     `crashes ${report.crashes}; failures ${report.failures.length}${report.failures.length ? ` (${Object.entries(report.failureCounts).map(([k, n]) => `${k} ${n}`).join(', ')})` : ''}`,
-    `server RSS ${report.server.rssBeforeMb} MB before, ${report.server.rssAfterMb} MB after${report.server.afterGc ? ' (each after a GC)' : ''}; restarts ${report.server.restarts}; clients left ${report.server.clientsLeft}, viewers left ${report.server.viewersLeft}${report.server.prototypePolluted ? '; Object.prototype POLLUTED' : ''}`,
+    `server RSS ${report.server.rssBeforeMb} MB before, ${report.server.rssAfterMb} MB after${report.server.afterGc ? ' (each after a GC)' : ''}${report.server.rssAfterSeries.length > 1 ? ` (after, each second idle: ${report.server.rssAfterSeries.join(', ')})` : ''}; restarts ${report.server.restarts}; clients left ${report.server.clientsLeft}, viewers left ${report.server.viewersLeft}${report.server.prototypePolluted ? '; Object.prototype POLLUTED' : ''}`,
     `/api/health during the run: p50 ${report.health.p50Ms} ms, p99 ${report.health.p99Ms} ms, max ${report.health.maxMs} ms over ${report.health.samples} samples (${report.health.failed} failed)`,
     `after each batch: ${report.batches.map((b) => (b.health && b.honestReplyMs !== null ? `ok (reply ${b.honestReplyMs} ms)` : 'UNHEALTHY')).join(', ') || '–'}`,
     `server RSS after each batch (MB, after a GC): ${report.batches.map((b) => b.rssMb ?? '?').join(', ') || '–'}`,

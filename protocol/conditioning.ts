@@ -5,9 +5,17 @@
 import { JOINT_COUNT } from './skeleton.js';
 
 /**
+ * The mouth shapes of speech, one expression channel each: the five vowel shapes (VRM names: open `aa`,
+ * narrow `ih`, rounded `ou`, spread `ee`, round-open `oh`), lips pressed shut for p/b/m (`mbp`) and the
+ * lower lip tucked under the upper teeth for f/v (`fv`). The voice's visemes are these plus `rest`.
+ */
+export const MOUTH_SHAPE_CHANNELS = ['aa', 'ih', 'ou', 'ee', 'oh', 'mbp', 'fv'] as const;
+export type MouthShapeChannel = (typeof MOUTH_SHAPE_CHANNELS)[number];
+
+/**
  * Expression channels, each 0..1 except lookX/lookY and glanceX/glanceY in -1..1 (right/up positive,
  * as the viewer sees). The five emotions use VRM preset names, `fear` and `disgust` complete the basic
- * six; visemes drive the mouth for speech; blinks and look belong to the blink and gaze layers; the
+ * six; the mouth shapes (above) drive the mouth for speech; blinks and look belong to the blink and gaze layers; the
  * rest are face details a character's expressions mix in (an embarrassed face = blush + sweat + eyes
  * aside + a wavy smile), after FACS action units:
  * - browRaise: both brows up (AU1+2); browTilt: one brow up, the other down (the character's left up).
@@ -18,7 +26,7 @@ import { JOINT_COUNT } from './skeleton.js';
  */
 export const EXPRESSION_CHANNELS = [
   'happy', 'angry', 'sad', 'relaxed', 'surprised',
-  'aa', 'ih', 'ou', 'ee', 'oh',
+  ...MOUTH_SHAPE_CHANNELS,
   'blinkLeft', 'blinkRight', 'lookX', 'lookY',
   'blush', 'tear', 'sweat', 'browRaise', 'squint',
   'fear', 'disgust', 'lidDroop', 'browTilt', 'mouthSide', 'mouthWave', 'glanceX', 'glanceY',

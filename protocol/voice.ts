@@ -4,12 +4,13 @@
  * (the embedded espeak-ng voice, with the native synthesiser injected by app/) and, later, a remote one.
  */
 import { z } from 'zod';
+import { MOUTH_SHAPE_CHANNELS } from './conditioning.js';
 
 /**
- * Mouth shapes. The puppet's five vowel channels (`aa ih ou ee oh`, VRM names) plus closed lips for
- * p/b/m (`mbp`), lower lip to upper teeth for f/v (`fv`) and the closed, relaxed mouth between phrases (`rest`).
+ * Mouth shapes: the puppet's mouth-shape channels (five vowels, `mbp` lips pressed for p/b/m, `fv` lower lip
+ * to upper teeth for f/v; protocol/conditioning.ts) and `rest`, the closed, relaxed mouth between phrases.
  */
-export const VISEMES = ['rest', 'aa', 'ih', 'ou', 'ee', 'oh', 'mbp', 'fv'] as const;
+export const VISEMES = ['rest', ...MOUTH_SHAPE_CHANNELS] as const;
 export type Viseme = (typeof VISEMES)[number];
 
 /** How a character sounds. */

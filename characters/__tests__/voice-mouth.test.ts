@@ -1,7 +1,8 @@
 /**
  * The speech layer plays a voice's mouth timeline on engine time: the mouth opens where the
  * timeline says (relative to when its sound starts), stays closed before and after, and a hush
- * closes it at the next tick; the feeling stays on the face while she talks.
+ * closes it at the next tick; the feeling stays on the face while she talks. Closed lips (m, b, p)
+ * show as their own mouth shape, pressed, not as the mouth at rest.
  */
 import { describe, expect, it } from 'vitest';
 import { channelIndex, EXPRESSION_CHANNEL_COUNT } from '../../protocol/conditioning.js';
@@ -33,7 +34,8 @@ describe('the voice drives the mouth', () => {
     };
     expect(at(-60)).toBeLessThan(0.05); // before the sound: closed
     expect(at(250)).toBeGreaterThan(0.5); // "ah"
-    expect(at(440)).toBeLessThan(0.15); // "mm": lips closed
+    expect(at(440)).toBeLessThan(0.15); // "mm": lips closed …
+    expect(shown(session, 'mbp')).toBeGreaterThan(0.8); // … and pressed
     expect(at(750)).toBeGreaterThan(0.5); // "oh"
     expect(shown(session, 'oh')).toBeGreaterThan(shown(session, 'aa'));
     expect(at(1100)).toBeLessThan(0.05); // after: closed

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { EXPRESSION_CHANNELS, HAND_CHANNELS } from '../../protocol/conditioning.js';
+import { EXPRESSION_CHANNELS, HAND_CHANNELS, MOUTH_SHAPE_CHANNELS } from '../../protocol/conditioning.js';
 import { JOINTS } from '../../protocol/skeleton.js';
 
 const header = readFileSync(new URL('../core/conditioning.h', import.meta.url), 'utf8');
@@ -26,7 +26,7 @@ const cppName = (name: string) => `k${name.replace(/(^|_)([a-z])/g, (_, __, c: s
 
 describe('conditioning names agree between protocol/ and native/', () => {
   it('expression channels', () => {
-    const visemes = new Set(['aa', 'ih', 'ou', 'ee', 'oh']);
+    const visemes = new Set<string>(MOUTH_SHAPE_CHANNELS);
     expect(enumerators('ExpressionChannel')).toEqual(EXPRESSION_CHANNELS.map((c) => (visemes.has(c) ? `kViseme${c[0]!.toUpperCase()}${c.slice(1)}` : cppName(c))));
   });
 

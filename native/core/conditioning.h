@@ -17,7 +17,7 @@ enum Joint : int {
 // native/__tests__/conditioning-names.test.ts matches the two lists by name.
 enum ExpressionChannel : int {
   kHappy, kAngry, kSad, kRelaxed, kSurprised,
-  kVisemeAa, kVisemeIh, kVisemeOu, kVisemeEe, kVisemeOh,
+  kVisemeAa, kVisemeIh, kVisemeOu, kVisemeEe, kVisemeOh, kVisemeMbp, kVisemeFv,
   kBlinkLeft, kBlinkRight, kLookX, kLookY,
   kBlush, kTear, kSweat, kBrowRaise, kSquint,
   kFear, kDisgust, kLidDroop, kBrowTilt, kMouthSide, kMouthWave, kGlanceX, kGlanceY,

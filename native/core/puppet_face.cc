@@ -17,7 +17,7 @@ constexpr float kPi = 3.14159265f;
 
 struct FaceWeights {
   float happy, angry, sad, relaxed, surprised, fear, disgust;
-  float aa, ih, ou, ee, oh;
+  float aa, ih, ou, ee, oh, mbp, fv;
   float blush, tear, sweat, browRaise, squint, lidDroop, browTilt, mouthSide, mouthWave;
   float lookX, lookY;  // the gaze's look plus the expression's glance, -1..1
 };
@@ -38,6 +38,8 @@ FaceWeights weights(const PuppetBuilder& b) {
   f.ou = b.expr(kVisemeOu);
   f.ee = b.expr(kVisemeEe);
   f.oh = b.expr(kVisemeOh);
+  f.mbp = b.expr(kVisemeMbp);
+  f.fv = b.expr(kVisemeFv);
   f.blush = b.expr(kBlush);
   f.tear = b.expr(kTear);
   f.sweat = b.expr(kSweat);
@@ -111,6 +113,8 @@ struct FaceShape {
   float browLift, browInnerUp, browKnit, browArch;
   // Mouth.
   float mouthOpen, mouthHalfWidth, smile, skew, wave, round, square, upperTeeth, lowerTeeth, sneer, tongueOut;
+  float press;  // lips pressed shut and rolled in (m, b, p)
+  float tuck;   // lower lip drawn up under the upper teeth (f, v)
 };
 
 FaceShape shapeOf(const FaceWeights& f, float unit) {
@@ -131,16 +135,20 @@ FaceShape shapeOf(const FaceWeights& f, float unit) {
   s.browInnerUp = (0.16f * f.sad + 0.16f * f.fear + 0.05f * f.lidDroop - 0.19f * f.angry - 0.06f * f.disgust) * boost;
   s.browKnit = 0.3f * f.angry + 0.3f * f.fear + 0.18f * f.disgust;
   s.browArch = 0.05f + 0.07f * f.surprised + 0.02f * f.relaxed - 0.05f * f.angry - 0.04f * f.fear;
-  s.mouthOpen = clamp01(0.32f * f.aa + 0.12f * f.ih + 0.16f * f.ou + 0.1f * f.ee + 0.26f * f.oh + 0.32f * f.surprised + 0.15f * f.fear +
-                        0.14f * f.happy * (1 - f.sad) + 0.07f * f.disgust) * boost;
-  s.mouthHalfWidth = (0.2f + 0.07f * f.happy + 0.17f * f.fear + 0.08f * f.ee + 0.05f * f.ih + 0.03f * f.aa - 0.1f * f.ou - 0.08f * f.oh -
-                      0.09f * f.surprised - 0.04f * f.sad - 0.05f * f.angry - 0.07f * f.mouthSide + 0.03f * f.disgust) * boost;
+  s.press = clamp01(f.mbp);
+  s.tuck = clamp01(f.fv) * (1.f - s.press);
+  s.mouthOpen = clamp01(0.32f * f.aa + 0.15f * f.ih + 0.16f * f.ou + 0.08f * f.ee + 0.26f * f.oh + 0.32f * f.surprised + 0.15f * f.fear +
+                        0.14f * f.happy * (1 - f.sad) + 0.07f * f.disgust);
+  // Pressed lips shut the mouth; lip to teeth holds it to a small gap, whatever the feeling.
+  s.mouthOpen = (s.mouthOpen * (1.f - s.tuck) + 0.1f * s.tuck) * boost * (1.f - s.press);
+  s.mouthHalfWidth = (0.2f + 0.07f * f.happy + 0.17f * f.fear + 0.1f * f.ee + 0.01f * f.ih + 0.03f * f.aa - 0.1f * f.ou - 0.08f * f.oh -
+                      0.09f * f.surprised - 0.04f * f.sad - 0.05f * f.angry - 0.07f * f.mouthSide + 0.03f * f.disgust - 0.03f * s.press) * boost;
   s.smile = clamp01(f.happy + 0.55f * f.relaxed) - f.sad - 0.6f * f.angry - 0.25f * f.fear - 0.15f * f.disgust;
   s.skew = 0.55f * f.mouthSide - 0.5f * f.disgust;  // + lifts the viewer's right corner
   s.wave = clamp01(f.mouthWave + 0.45f * f.fear + 0.25f * f.disgust);
   s.round = clamp01(f.surprised + f.ou + f.oh);
   s.square = clamp01(f.fear);
-  s.upperTeeth = clamp01(f.ee + f.ih + 0.6f * f.happy + f.fear + 0.8f * f.disgust);
+  s.upperTeeth = clamp01(f.ee + f.ih + 0.6f * f.happy + f.fear + 0.8f * f.disgust + 2.f * s.tuck);
   s.lowerTeeth = clamp01(f.fear);
   s.sneer = f.disgust;
   s.tongueOut = f.disgust;
@@ -429,7 +437,7 @@ void mouth(PuppetBuilder& b, const FaceWeights& f, const FaceShape& s) {
   const float open = s.mouthOpen;
   const float hw = std::max(0.05f, s.mouthHalfWidth) * unit;
   const float shift = 0.09f * unit * f.mouthSide;  // pushed toward the viewer's right
-  const float bend = 0.15f * unit * s.smile;       // corners up (smile) or down (frown)
+  const float bend = 0.15f * unit * s.smile * (1.f - 0.6f * s.press);  // corners up (smile) or down (frown); pressed lips flatten
   const float openPx = open * unit * 0.9f;         // lower lip drop
   // In the mouth's own frame (pixels, y down). Upper lip: a smile lifts the corners, a frown drops
   // them (a rounded arch); skew lifts one corner; a wave wobbles it; a round mouth arches up; the
@@ -444,12 +452,13 @@ void mouth(PuppetBuilder& b, const FaceWeights& f, const FaceShape& s) {
     const float skew = -s.skew * 0.09f * unit * t;
     const float wave = s.wave * 0.055f * unit * std::sin(t * 2.f * kPi) * (1.f - 0.3f * at);
     const float round = -openPx * 0.3f * s.round * (1 - t * t);
+    const float lift = -0.035f * unit * s.tuck * (1 - t * t);  // the upper lip lifts off the teeth for f, v
     const float sneer = -s.sneer * 0.16f * unit * std::exp(-(t + 0.45f) * (t + 0.45f) * 8.f);
     const float lineY = curve + skew + wave;
     const float drop = std::sqrt(std::max(0.f, 1.f - std::pow(at, 2.f + 6.f * s.square)));
     tOf[i] = t;
     ux[i] = shift + t * hw;
-    uy[i] = lineY - openPx * 0.15f * (1 - t * t) + round + sneer;
+    uy[i] = lineY - openPx * 0.15f * (1 - t * t) + round + sneer + lift;
     ly[i] = lineY + openPx * drop;
   }
   float upper[kN * 2];
@@ -463,7 +472,7 @@ void mouth(PuppetBuilder& b, const FaceWeights& f, const FaceShape& s) {
     for (int i = 0; i < kN; ++i) p.at(ux[kN - 1 - i], ly[kN - 1 - i], poly[kN * 2 + i * 2], poly[kN * 2 + i * 2 + 1]);
     b.out.polygon(poly, kN * 2, b.flatOutlined(withAlpha({0.45f, 0.12f, 0.16f, 1}, openAlpha), 0.8f * s.ink), depth);
     // Tongue low in the mouth (not behind clenched teeth).
-    const float tongue = openAlpha * (1.f - s.lowerTeeth) * (1.f - 0.8f * s.round) * (1.f - s.sneer);
+    const float tongue = openAlpha * (1.f - s.lowerTeeth) * (1.f - 0.8f * s.round) * (1.f - s.sneer) * (1.f - s.tuck);
     if (tongue > 0.01f) {
       float tx, ty;
       p.at(shift, bend * 0.3f - bend + openPx * 0.75f, tx, ty);
@@ -483,12 +492,50 @@ void mouth(PuppetBuilder& b, const FaceWeights& f, const FaceShape& s) {
       }
       b.out.polygon(band, n, b.flat({1, 1, 1, amount * openAlpha}), depth + 2 * kStep);
     };
-    teeth(true, s.upperTeeth, std::min(0.28f + 0.17f * s.lowerTeeth + 0.25f * s.sneer, 0.48f));
+    const float share = std::min(0.28f + 0.17f * s.lowerTeeth + 0.25f * s.sneer, 0.48f);
+    teeth(true, s.upperTeeth, share + (1.f - share) * s.tuck);  // f, v: the teeth rest on the lower lip
     teeth(false, s.lowerTeeth, 0.4f);
+  }
+  // f, v: the lower lip, drawn up and in under the teeth: a full pink lip along the opening's lower
+  // edge, and the shadow it leaves under it.
+  if (s.tuck > 0.01f) {
+    const float alpha = show * smooth01(0.05f, 0.4f, s.tuck);
+    float lip[(kN - 2) * 2], under[(kN - 2) * 2];
+    for (int i = 1; i < kN - 1; ++i) {
+      const float bulge = (1 - tOf[i] * tOf[i]);
+      p.at(ux[i] * 0.92f + shift * 0.08f, ly[i] + 0.03f * unit * bulge, lip[(i - 1) * 2], lip[(i - 1) * 2 + 1]);
+      p.at(ux[i] * 0.7f + shift * 0.3f, ly[i] + (0.07f + 0.05f * bulge) * unit, under[(i - 1) * 2], under[(i - 1) * 2 + 1]);
+    }
+    Paint pink = b.flatOutlined({0.86f, 0.45f, 0.5f, alpha}, 0.7f * s.ink);
+    pink.outline.a *= alpha;
+    ribbon(b, lip, kN - 2, std::max(1.f, 0.04f * unit * s.ink), pink, depth + 2.5f * kStep);
+    ribbon(b, under, kN - 2, std::max(0.6f, 0.014f * unit * s.ink), b.flat(withAlpha(darker(b.look.skin, 0.72f), alpha)), depth + 2.5f * kStep);
+  }
+  // m, b, p: lips pressed together and rolled in: a firmer line, a crease at each corner and the
+  // bulge of the pressed lower lip under it.
+  if (s.press > 0.01f) {
+    const float alpha = show * smooth01(0.05f, 0.4f, s.press);
+    const Paint shade = b.flat(withAlpha(darker(b.look.skin, 0.64f), alpha));
+    const float w = std::max(0.7f, 0.016f * unit * s.ink);
+    float under[7 * 2];
+    for (int i = 0; i < 7; ++i) {
+      const float t = -1.f + 2.f * i / 6;
+      const int k = std::min(kN - 1, std::max(0, static_cast<int>(std::lround((t * 0.55f + 1.f) * 0.5f * (kN - 1)))));
+      p.at(shift + t * hw * 0.55f, uy[k] + (0.085f + 0.035f * (1 - t * t)) * unit, under[i * 2], under[i * 2 + 1]);
+    }
+    ribbon(b, under, 7, w, shade, depth + 2.5f * kStep);
+    for (int side = -1; side <= 1; side += 2) {  // ( and ) just past the corners
+      const int end = side < 0 ? 0 : kN - 1;
+      float arc[6];
+      p.at(ux[end] + side * 0.035f * unit, uy[end] - 0.055f * unit, arc[0], arc[1]);
+      p.at(ux[end] + side * 0.06f * unit, uy[end], arc[2], arc[3]);
+      p.at(ux[end] + side * 0.035f * unit, uy[end] + 0.055f * unit, arc[4], arc[5]);
+      ribbon(b, arc, 3, w, shade, depth + 2.5f * kStep);
+    }
   }
   // The lip line, always drawn; it thins as the mouth opens so the opening's outline takes over.
   // (Opaque: overlapping translucent capsules would bead.)
-  const float lineWidth = std::max(0.9f, 0.035f * unit * s.ink) * (1.f - 0.6f * smooth01(0.02f, 0.08f, parted));
+  const float lineWidth = std::max(0.9f, 0.035f * unit * s.ink) * (1.f - 0.6f * smooth01(0.02f, 0.08f, parted)) * (1.f + 0.25f * s.press);
   ribbon(b, upper, kN, lineWidth, b.flat(withAlpha(b.look.outline, show)), depth + 3 * kStep);
   // Disgust sticks the tongue out over the lower lip ("yuck"), a little off centre, under the upper lip.
   if (s.tongueOut > 0.01f) {

@@ -4,32 +4,33 @@
  * top — and eases the shown Expression toward it, each channel at its layer's pace.
  */
 import { query } from 'bitecs';
-import { EXPRESSION_CHANNEL_COUNT, channelIndex } from '../../protocol/conditioning.js';
+import { EXPRESSION_CHANNEL_COUNT, MOUTH_SHAPE_CHANNELS, channelIndex, type MouthShapeChannel } from '../../protocol/conditioning.js';
 import type { PersonaWorld } from '../resources.js';
 import type { MouthEvent } from '../../protocol/voice.js';
-import { visemeAt, VISEME_CHANNELS } from './visemes.js';
+import { visemeAt, type Viseme as TextViseme } from './visemes.js';
 
 const BLINK = [channelIndex('blinkLeft'), channelIndex('blinkRight')];
 const LOOK_X = channelIndex('lookX');
 const LOOK_Y = channelIndex('lookY');
-const VISEMES = VISEME_CHANNELS.map((channel) => [channel, channelIndex(channel)] as const);
+const MOUTH = MOUTH_SHAPE_CHANNELS.map((channel) => [channel, channelIndex(channel)] as const);
 const BLINK_MS = 40;
 const LOOK_MS = 150;
 const SPEECH_MS = 60;
 
-/** How far the mouth opens at a viseme's full weight (the puppet's vowel shapes are drawn for 1). */
+/** How far the mouth opens at a vowel's full weight (the puppet's vowel shapes are drawn for 1). */
 const VOICE_OPENING = 0.85;
 const CLOSED = { channel: null, weight: 0 } as const;
 
 /** A text-driven shape: the letter's vowel, fully. */
-const textShape = (viseme: (typeof VISEME_CHANNELS)[number] | null) => (viseme ? { channel: viseme, weight: 0.95 } : CLOSED);
+const textShape = (viseme: TextViseme | null) => (viseme ? { channel: viseme, weight: 0.95 * VOICE_OPENING } : CLOSED);
 
 /**
  * The voice's mouth `t` ms into its audio: the last event at or before `t` (events start ~60 ms
- * before their sound, so the mouth is formed when it is heard). `rest` and the closed-lip `mbp`
- * close the mouth; `fv` (lower lip to teeth) shows as a narrow `ih`.
+ * before their sound, so the mouth is formed when it is heard). `rest` closes the mouth; the others
+ * are the puppet's mouth-shape channels (`mbp` presses the lips shut, `fv` tucks the lower lip under
+ * the teeth).
  */
-const voiceShapeAt = (timeline: readonly MouthEvent[], t: number): { channel: (typeof VISEME_CHANNELS)[number] | null; weight: number } => {
+const voiceShapeAt = (timeline: readonly MouthEvent[], t: number): { channel: MouthShapeChannel | null; weight: number } => {
   let lo = 0;
   let hi = timeline.length - 1;
   if (hi < 0 || t < timeline[0]!.atMs) return CLOSED;
@@ -39,9 +40,9 @@ const voiceShapeAt = (timeline: readonly MouthEvent[], t: number): { channel: (t
     else hi = mid - 1;
   }
   const { viseme, weight } = timeline[lo]!;
-  if (viseme === 'rest' || viseme === 'mbp') return CLOSED;
-  if (viseme === 'fv') return { channel: 'ih', weight: 0.3 * weight };
-  return { channel: viseme, weight };
+  if (viseme === 'rest') return CLOSED;
+  // Lips pressed or tucked are held fully; a vowel opens the mouth VOICE_OPENING of the way.
+  return { channel: viseme, weight: viseme === 'mbp' || viseme === 'fv' ? weight : weight * VOICE_OPENING };
 };
 
 export const blendExpressionTowardTarget = (world: PersonaWorld): void => {
@@ -64,10 +65,10 @@ export const blendExpressionTowardTarget = (world: PersonaWorld): void => {
     if (!Number.isNaN(startedAt)) {
       // The voice's timeline on audio time, or (no voice) the text's letters.
       const shape = timeline ? voiceShapeAt(timeline, world.time.now - startedAt) : textShape(visemeAt(Speech.text[eid]!, world.time.now - startedAt));
-      for (const [channel, c] of VISEMES) target[c] = (shape.channel === channel ? shape.weight : 0) * VOICE_OPENING;
+      for (const [channel, c] of MOUTH) target[c] = shape.channel === channel ? shape.weight : 0;
     }
     // The mouth moves at speech pace whether talking or not: cut off mid-word, it shuts within a few ticks.
-    for (const [, c] of VISEMES) smooth[c] = SPEECH_MS;
+    for (const [, c] of MOUTH) smooth[c] = SPEECH_MS;
     for (const c of BLINK) {
       target[c] = face.blink[eid]!;
       smooth[c] = BLINK_MS;

@@ -169,7 +169,7 @@ export const startServer = async (overrides: Partial<ServerConfig> = {}): Promis
     if (!hostAllowed(req.headers.host)) {
       return json(403, { error: `Host "${String(req.headers.host).slice(0, 100)}" is not this server: use http://127.0.0.1 or http://localhost` });
     }
-    const needsToken = url.pathname.startsWith('/api/') || url.pathname.startsWith('/whep');
+    const needsToken = url.pathname.startsWith('/api/') || url.pathname.startsWith('/whep') || url.pathname === '/mcp';
     if (needsToken && !authorized(req, url)) return json(401, { error: 'missing or wrong bearer token' });
     if (await api.handle(req, res, url)) return;
     if (url.pathname.startsWith('/api/') && req.method !== 'GET' && req.method !== 'HEAD') {

@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import { startServer } from './server.js';
 import { ConfigError, PROVIDER_FLAGS, PROVIDER_HELP, personaConfigInput, interpret, importCard } from './persona-commands.js';
 import { SAY_HELP, say } from './say-command.js';
+import { REPLAY_HELP, replay } from './replay-command.js';
 import { ServerConfigSchema } from '../protocol/config.js';
 import { getCharacter } from '../characters/index.js';
 import { actionNames, expressionNames } from '../characters/vocabulary.js';
@@ -19,6 +20,7 @@ Usage:
   persona interpret --jsonl [--provider …] < lines.txt
   persona import-card FILE.png|FILE.json
   persona say "<text>" --out speech.wav [--timeline mouth.json] [--character aria]
+  persona replay FILE.jsonl --out clip.webm [--size 1024] [--fps 60] [--character ID]
   persona vocabulary [--json] [--character aria]
   persona trace [--seconds 10] [--out persona-trace.json] [--url http://127.0.0.1:7860] [--token T]
   persona bench [--out bench/results/latest.json] [--quick]
@@ -28,6 +30,7 @@ Usage:
 
 const HELP: Record<string, string> = {
   say: SAY_HELP,
+  replay: REPLAY_HELP,
   serve: `persona serve — run the engine and serve the UI
 
   --host H        interface to bind (default 127.0.0.1; env PERSONA_HOST). Beyond loopback a token is required.
@@ -45,6 +48,7 @@ const HELP: Record<string, string> = {
   --background C  colour behind the persona in WebRTC video, #rrggbb (default #262a35; env PERSONA_BACKGROUND)
   --whip-url URL  also push the (first session's) video to this WHIP ingest (LiveKit, Janus, OBS, Cloudflare); retries with backoff (env PERSONA_WHIP_URL)
   --whip-token T  bearer token for that ingest (env PERSONA_WHIP_TOKEN)
+  --record FILE   record the (first) session's inputs with their ticks to FILE, JSONL, for \`persona replay\` (env PERSONA_RECORD)
   --profile-cpu   also measure each tick's CPU time: the profiler then shows how much of a slow tick was waiting for the CPU (env PERSONA_PROFILE_CPU=1)
 
 ${PROVIDER_HELP}
@@ -101,6 +105,7 @@ const SETTING_SOURCES: Record<string, [flag: string | undefined, variable: strin
   whipUrl: ['whip-url', 'PERSONA_WHIP_URL'],
   whipToken: ['whip-token', 'PERSONA_WHIP_TOKEN'],
   profileCpu: ['profile-cpu', 'PERSONA_PROFILE_CPU'],
+  record: ['record', 'PERSONA_RECORD'],
   token: ['token', 'PERSONA_TOKEN'],
   'persona.provider': ['provider', 'PERSONA_PROVIDER'],
   'persona.dataDir': [undefined, 'PERSONA_DATA_DIR'],
@@ -195,6 +200,7 @@ export const main = async (argv: string[]): Promise<number> => {
     if (command === 'interpret') return await interpret(rest);
     if (command === 'import-card') return await importCard(rest);
     if (command === 'say') return await say(rest);
+    if (command === 'replay') return await replay(rest);
     if (command === 'vocabulary') return vocabulary(rest);
     if (command === 'trace') return await trace(rest);
     if (command === 'soak') {
@@ -248,6 +254,7 @@ const serve = async (args: string[]): Promise<number> => {
     'whip-url': { type: 'string' },
     'whip-token': { type: 'string' },
     'profile-cpu': { type: 'boolean' },
+    record: { type: 'string' },
     ...PROVIDER_FLAGS,
   });
   const number = (flag: string, v: string | undefined) => {
@@ -286,6 +293,7 @@ const serve = async (args: string[]): Promise<number> => {
     whipUrl: values['whip-url'] ?? env.PERSONA_WHIP_URL,
     whipToken: values['whip-token'] ?? env.PERSONA_WHIP_TOKEN,
     profileCpu: values['profile-cpu'] ?? env.PERSONA_PROFILE_CPU === '1',
+    record: values.record ?? env.PERSONA_RECORD,
     persona: personaConfigInput(values),
   };
   // Every problem at once, one line each, before anything starts.
@@ -301,6 +309,7 @@ const serve = async (args: string[]): Promise<number> => {
   };
   console.log(`persona: ${server.session.character.name} is live at ${page()}`);
   for (const [name, served] of [...server.sessions].slice(1)) console.log(`persona: ${served.session.character.name} is live at ${page(name)}`);
+  if (parsed.data.record) console.log(`persona: recording inputs to ${parsed.data.record} (render it with: persona replay ${parsed.data.record} --out clip.webm)`);
   const shutdown = () => {
     server.close().then(() => process.exit(0), () => process.exit(1));
   };

@@ -20,6 +20,7 @@ import { Speaker } from './speaker.js';
 import { HeapTrimmer } from './webrtc/heap-trim.js';
 import type { Voice } from '../protocol/voice.js';
 import { voiceOf } from '../persona/voice.js';
+import { SessionRecorder, type RecordingSummary } from './recorder.js';
 
 /** How often clients that asked for it get the profiler feed, ms. */
 const PROFILE_EVERY_MS = 250;
@@ -91,6 +92,9 @@ export class ServedSession {
   /** Speaks the replies aloud; null when the voice is off or missing (`voiceStatus` says why). */
   readonly speaker: Speaker | null;
   readonly voiceStatus: { on: true; id: string } | { on: false; reason: string };
+  /** Writing this session's input timeline (record and replay), or null. */
+  recorder: SessionRecorder | null = null;
+  private readonly source: ServerConfig['source'];
 
   constructor(
     readonly name: string,
@@ -106,6 +110,7 @@ export class ServedSession {
       height: config.height,
       source: config.source,
     });
+    this.source = config.source;
     if (config.profileCpu) this.session.world.profiler.cpuClock = threadCpuMs;
     this.chat = attachConversation(this.session, config.persona);
     this.feed = new ProfilerFeed(this.session);
@@ -212,8 +217,10 @@ export class ServedSession {
    */
   chatLine(text: string, send: (message: ServerMessage) => void): Promise<void> {
     this.feed.chatReceived(performance.now());
+    this.recorder?.chat(text);
     this.speaker?.interrupt(); // a new line cuts what she is saying, sound and mouth together
     const relay = (message: ServerMessage) => {
+      if (message.type === 'reply') this.recorder?.reply(message.text, message.provider ?? 'embedded');
       send(message);
       for (const listener of this.chatListeners) listener(message);
     };
@@ -295,7 +302,22 @@ export class ServedSession {
     );
   }
 
+  /** Starts recording this session's inputs to `file` (replacing it); a recording already running is stopped first. */
+  async startRecording(file: string): Promise<SessionRecorder> {
+    await this.stopRecording();
+    this.recorder = new SessionRecorder(this.session, file, { source: this.source, session: this.name });
+    return this.recorder;
+  }
+
+  /** Stops the recording, if one runs; resolves once its file is complete. */
+  async stopRecording(): Promise<RecordingSummary | null> {
+    const recorder = this.recorder;
+    this.recorder = null;
+    return recorder ? recorder.stop() : null;
+  }
+
   async close(): Promise<void> {
+    await this.stopRecording();
     clearInterval(this.profileTimer);
     clearInterval(this.heartbeatTimer);
     this.trimmer.stop();

@@ -36,7 +36,15 @@ export interface SessionOptions {
    * no voice yet, a talking mouth reads as muted audio; a voice will drive the same speech layer.
    */
   lipSyncText?: boolean;
+  /** Seeds the persona's idle life (blinks, glances, fidgets); default 1. A replay passes the recording's. */
+  seed?: number;
 }
+
+/** What reached the engine, in the order it came: what a recorder writes down (app/recorder.ts). */
+export type SessionInput =
+  | { type: 'directive'; directive: Directive }
+  | { type: 'say'; text: string; voice: SpokenLine }
+  | { type: 'hush' };
 
 export class PersonaSession {
   readonly world: PersonaWorld;
@@ -46,10 +54,12 @@ export class PersonaSession {
   readonly fps: number;
   readonly width: number;
   readonly height: number;
+  readonly seed: number;
   private readonly interpreter: EmbeddedInterpreter;
   private readonly validate: ReturnType<typeof directiveSchemaFor>;
   private readonly source: FrameSource | null;
   private loop: LoopHandle | null = null;
+  private readonly inputListeners = new Set<(input: SessionInput) => void>();
 
   constructor(options: SessionOptions = {}) {
     this.character = typeof options.character === 'object' ? options.character : getCharacter(options.character ?? 'aria');
@@ -60,7 +70,8 @@ export class PersonaSession {
     this.schedule = createPersonaSchedule();
     const source = options.source === undefined ? 'puppet' : options.source;
     this.source = typeof source === 'string' ? createFrameSource(source, this.width, this.height) : source;
-    this.eid = spawnPersona(this.world, this.character, this.source);
+    this.seed = options.seed ?? 1;
+    this.eid = spawnPersona(this.world, this.character, this.source, this.seed);
     this.interpreter = new EmbeddedInterpreter(this.character);
     this.validate = directiveSchemaFor({
       actions: actionNames(this.character.vocabulary),
@@ -83,6 +94,7 @@ export class PersonaSession {
       throw new Error(`invalid directive: ${issue?.path.join('.') || 'directive'}: ${issue?.message}`);
     }
     this.world.resources.inbox.push({ eid: this.eid, directive: parsed.data });
+    for (const listener of this.inputListeners) listener({ type: 'directive', directive: parsed.data });
     this.loop?.nudge(); // running in real time: the next tick takes it now, not up to a tick later
     return parsed.data;
   }
@@ -93,12 +105,14 @@ export class PersonaSession {
    */
   say(text: string, voice: SpokenLine): void {
     this.world.resources.speech.push({ eid: this.eid, line: { text, voice } });
+    for (const listener of this.inputListeners) listener({ type: 'say', text, voice });
     this.loop?.nudge();
   }
 
   /** The voice was cut: the mouth stops with it at the next tick. */
   hush(): void {
     this.world.resources.speech.push({ eid: this.eid, line: 'hush' });
+    for (const listener of this.inputListeners) listener({ type: 'hush' });
     this.loop?.nudge();
   }
 
@@ -122,6 +136,12 @@ export class PersonaSession {
     const wrapped = (_eid: number, event: EngineEvent) => listener(event);
     set.add(wrapped);
     return () => set.delete(wrapped);
+  }
+
+  /** Told each input as it is queued, before the tick that takes it (`world.time.tick + 1`) runs. */
+  onInput(listener: (input: SessionInput) => void): () => void {
+    this.inputListeners.add(listener);
+    return () => this.inputListeners.delete(listener);
   }
 
   onState(listener: (state: PersonaState) => void): () => void {

@@ -54,6 +54,11 @@ export const ServerConfigSchema = z.object({
   whipToken: z.string().optional(),
   /** Also measure each tick's CPU time, so the profiler shows how much of a slow tick was waiting for the CPU (~0.8 µs a tick). Env: PERSONA_PROFILE_CPU=1. */
   profileCpu: z.boolean().default(false),
+  /**
+   * Record the first session's input timeline (chat lines, directives, replies, spoken lines, each with
+   * its engine tick) to this JSONL file from the start; `persona replay FILE` renders it. Env: PERSONA_RECORD.
+   */
+  record: z.string().min(1).max(4096).optional(),
   /** Bearer token required when binding beyond loopback. Env: PERSONA_TOKEN. */
   token: z.string().min(16).optional(),
   /** The conversation layer: interpreter provider, LLM endpoint or model file, data dir. See persona-config.ts. */

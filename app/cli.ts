@@ -315,6 +315,8 @@ const serve = async (args: string[]): Promise<number> => {
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
+  // Started by a parent with an IPC channel (the desktop app): when that parent is gone, however it went, so is the server.
+  if (process.send) process.once('disconnect', shutdown);
   await new Promise(() => {}); // serve until a signal arrives
   return 0;
 };

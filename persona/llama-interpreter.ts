@@ -1,12 +1,13 @@
 /**
- * The `llama` interpreter: a local GGUF model run by node-llama-cpp (prebuilt CPU binaries, no
- * compile, no download), its output constrained by a grammar built from the same Directive JSON
+ * The `llama` interpreter: a local GGUF model run by node-llama-cpp (the `llama` addition: prebuilt
+ * CPU binaries, no compile), its output constrained by a grammar built from the same Directive JSON
  * Schema the `openai` interpreter sends, and streamed through the same reader, so the action is out
  * the moment its field is generated.
  */
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import type { Llama, LlamaChatSession, LlamaContext, LlamaGrammar, LlamaModel, GbnfJsonSchema } from 'node-llama-cpp';
+import { importAddition } from '../protocol/additions.js';
 import { directiveJsonSchema } from '../protocol/directive.js';
 import type { CharacterDefinition } from '../characters/types.js';
 import { actionNames, expressionNames } from '../characters/vocabulary.js';
@@ -99,7 +100,8 @@ export class LlamaInterpreter implements Interpreter {
     this.loading ??= (async () => {
       const { modelPath } = this.options;
       if (!existsSync(modelPath)) throw new Error(`llama interpreter: no GGUF file at ${modelPath}; set PERSONA_LLAMA_MODEL to a .gguf model file`);
-      const { getLlama, LlamaChatSession } = await import('node-llama-cpp');
+      // node-llama-cpp is an addition (`persona add llama`): loaded from its folder, or AdditionMissing with how to add it.
+      const { getLlama, LlamaChatSession } = await importAddition<typeof import('node-llama-cpp')>('llama');
       const threads = this.options.threads ?? os.availableParallelism();
       const llama = await getLlama({ build: 'never', gpu: false, maxThreads: threads, logLevel: 'error' as never });
       const model = await llama.loadModel({ modelPath }).catch((error: Error) => {

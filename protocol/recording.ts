@@ -91,7 +91,6 @@ export class RecordingError extends Error {}
 const describe = (error: z.ZodError): string => {
   const issue = error.issues[0]!;
   const where = issue.path.join('.');
-  if (issue.code === 'invalid_union' && issue.path.length === 0) return `"type" must be one of chat, directive, reply, say, hush, end`;
   return `${where ? `${where}: ` : ''}${issue.message}`;
 };
 

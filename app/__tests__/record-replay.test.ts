@@ -1,0 +1,106 @@
+/**
+ * Record and replay: a real server records its session (chat over the WebSocket, a directive through
+ * the engine API, the voice's spoken lines) with --record; the file replays on the simulated clock
+ * to the same frames every time, its inputs land on the ticks they were taken live, and the same
+ * recording renders as another character, deterministically too.
+ */
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Recording } from '../../protocol/recording.js';
+import type { CharacterDefinition } from '../../characters/types.js';
+import { startServer } from '../server.js';
+import { loadRecording, replayRecording } from '../replay.js';
+import { TestClient } from './ws-client.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+let file: string;
+let lines: { type: string; tick?: number; [key: string]: unknown }[];
+let voiceOn: boolean;
+
+/** Every frame's SHA-1, in order. */
+const frameHashes = async (recording: Recording, character: CharacterDefinition): Promise<string[]> => {
+  const hashes: string[] = [];
+  const result = await replayRecording(recording, { character, onFrame: (rgba) => void hashes.push(createHash('sha1').update(rgba).digest('hex')) });
+  expect(result.frames).toBe(hashes.length);
+  return hashes;
+};
+
+beforeAll(async () => {
+  file = path.join(await mkdtemp(path.join(os.tmpdir(), 'persona-record-')), 'session.jsonl');
+  const server = await startServer({ port: 0, width: 128, height: 128, record: file });
+  try {
+    const served = server.sessions.get('default')!;
+    voiceOn = served.voiceStatus.on;
+    const client = await TestClient.connect(`${server.url.replace('http', 'ws')}/ws`);
+    await client.waitFor('welcome');
+    await sleep(300); // a few idle ticks first: the first input is not at tick 1
+    client.send({ type: 'chat', text: 'wave' });
+    await client.waitFor('reply', (m) => m.inReplyTo === 'wave');
+    await sleep(700);
+    served.session.submit({ id: 'api-1', source: 'script', expression: { name: 'surprised', intensity: 1 } }); // the engine API
+    await sleep(500);
+    client.send({ type: 'chat', text: 'sit down and look sad' });
+    await client.waitFor('reply', (m) => m.inReplyTo === 'sit down and look sad');
+    await sleep(1200);
+    client.close();
+  } finally {
+    await server.close(); // ends the recording
+  }
+  lines = (await readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as (typeof lines)[number]);
+});
+
+describe('record and replay', () => {
+  it('records the session: header, chat lines, their directives and replies, the API directive, spoken lines, the end', () => {
+    expect(lines[0]).toMatchObject({ type: 'header', version: 1, character: 'aria', fps: 30, width: 128, height: 128, seed: 1, source: 'puppet', session: 'default' });
+    const of = (type: string) => lines.filter((l) => l.type === type);
+    expect(of('chat').map((l) => l.text)).toEqual(['wave', 'sit down and look sad']);
+    const directives = of('directive').map((l) => l.directive as { source: string; action?: { name: string }; expression?: { name: string } });
+    expect(directives.map((d) => d.action?.name ?? d.expression?.name)).toEqual(['wave', 'surprised', 'sit_down', 'sad']);
+    expect(directives[1]!.source).toBe('script');
+    expect(of('reply')).toHaveLength(2);
+    // Each line's directives are taken by the tick after the line arrived: the same tick as the line.
+    const chatTick = of('chat')[0]!.tick;
+    expect(lines.find((l) => l.type === 'directive')!.tick).toBe(chatTick);
+    if (voiceOn) expect(of('say').length).toBeGreaterThanOrEqual(2); // the voice's lines, with their mouth timelines
+    const end = lines.at(-1)!;
+    expect(end.type).toBe('end');
+    expect(end.tick).toBeGreaterThan(60); // ~3 s at 30 Hz
+    const ticks = lines.slice(1).map((l) => l.tick!);
+    expect(ticks).toEqual([...ticks].sort((a, b) => a - b));
+  });
+
+  it('replays to identical frames every time, one per recorded tick', async () => {
+    const { recording, character } = await loadRecording(file);
+    expect(recording.complete).toBe(true);
+    const first = await frameHashes(recording, character);
+    const second = await frameHashes(recording, character);
+    expect(first).toHaveLength(recording.lastTick);
+    expect(second).toEqual(first);
+    expect(new Set(first).size).toBeGreaterThan(30); // she moves: not one frame repeated
+  });
+
+  it('applies each input at its recorded tick: without the inputs the frames agree up to that tick and differ from it on', async () => {
+    const { recording, character } = await loadRecording(file);
+    const firstInputTick = recording.entries.find((e) => e.type === 'directive')!.tick;
+    const withInputs = await frameHashes(recording, character);
+    const without = await frameHashes({ ...recording, entries: [] }, character);
+    const firstDifference = withInputs.findIndex((h, i) => h !== without[i]);
+    expect(firstDifference).toBe(firstInputTick - 1); // frame i is tick i + 1's
+  });
+
+  it('renders the same recording as another character: other frames, the same every time', async () => {
+    const aria = await loadRecording(file);
+    const kai = await loadRecording(file, { character: 'kai' });
+    expect(kai.character.id).toBe('kai');
+    const ariaHashes = await frameHashes(aria.recording, aria.character);
+    const kaiFirst = await frameHashes(kai.recording, kai.character);
+    const kaiSecond = await frameHashes(kai.recording, kai.character);
+    expect(kaiSecond).toEqual(kaiFirst);
+    expect(kaiFirst).toHaveLength(ariaHashes.length);
+    expect(kaiFirst.filter((h, i) => h === ariaHashes[i])).toHaveLength(0);
+  });
+});

@@ -2,7 +2,7 @@
  * Character Card V2 / V3 (the SillyTavern formats) → a character definition. Reads the JSON, or a
  * PNG whose `ccv3` (preferred) or `chara` tEXt/iTXt chunk holds the card as base64 JSON. Unknown
  * extension keys are kept as they are; the engine's own data lives under one namespace,
- * `extensions["persona-engine"]` (look, baseline face, expression hold), and wins over defaults. A
+ * `extensions["persona-engine"]` (look, baseline face, expression hold, voice), and wins over defaults. A
  * card without a look of ours gets one read from its text (`lookFromText`: hair, eyes, skin, clothes).
  * Cards come from strangers: sizes are bounded (file, inflated chunk, JSON, each field) and the
  * engine's namespace is validated, its id a slug, before anything is written or served.
@@ -10,6 +10,7 @@
 import { inflateSync } from 'node:zlib';
 import { z } from 'zod';
 import { LookSchema, type Look } from '../protocol/look.js';
+import { DEFAULT_VOICE, VoiceSpecSchema, type VoiceSpec } from '../protocol/voice.js';
 import type { CharacterDefinition } from '../characters/types.js';
 import { ARIA } from '../characters/aria.js';
 import { expressionNames } from '../characters/vocabulary.js';
@@ -116,6 +117,14 @@ const engineExtensionSchema = (template: CharacterDefinition) => {
         )
         .optional(),
       expressionHoldMs: z.number({ error: 'must be a number' }).int().min(0).max(60_000).optional(),
+      voice: z
+        .strictObject(VoiceSpecSchema.partial().shape, {
+          error: (issue) =>
+            issue.code === 'unrecognized_keys'
+              ? `has unknown keys (${issue.keys.join(', ')}); a voice is { language, name, rate, pitch }, each optional`
+              : 'must be { language, name, rate, pitch }, each optional',
+        })
+        .optional(),
     },
     { error: 'must be an object' },
   );
@@ -493,6 +502,22 @@ export const lookFromText = (source: string, base: Look): Look => {
   return look;
 };
 
+/**
+ * The voice of an imported character: the card's `voice` fields over the template's voice. A card that
+ * names a language but no voice gets that language's espeak-ng voice; and one whose voice is not named
+ * keeps the template's variant unless its text says he or she (a man's card does not speak as Aria).
+ */
+export const cardVoice = (card: Partial<VoiceSpec> | undefined, cardText: string, template: VoiceSpec = DEFAULT_VOICE): VoiceSpec => {
+  const voice = { ...template, ...card };
+  if (card?.name) return voice;
+  const [base = '', variant = ''] = (card?.language ? `${card.language.toLowerCase()}+${template.name.split('+')[1] ?? ''}` : template.name).split('+');
+  const count = (re: RegExp) => cardText.match(re)?.length ?? 0;
+  const he = count(/\b(he|him|his|himself)\b/gi);
+  const she = count(/\b(she|her|hers|herself)\b/gi);
+  const sounds = he > 2 * she && he >= 2 ? 'm3' : she > 2 * he && she >= 2 ? 'f3' : variant;
+  return { ...voice, name: sounds ? `${base}+${sounds}` : base };
+};
+
 /** Reads a parsed card (V3, V2, or the older flat V1) into a definition; throws saying what is missing. */
 export const importCard = (raw: unknown, template: CharacterDefinition = ARIA): ImportedCharacter => {
   if (!isRecord(raw)) throw new Error('not a character card: expected a JSON object');
@@ -537,9 +562,17 @@ export const importCard = (raw: unknown, template: CharacterDefinition = ARIA): 
     look: ours.look ?? lookFromText([text(data.description), text(data.personality), ...(Array.isArray(data.tags) ? data.tags.map(text) : [])].join('.\n'), { ...template.look, accessory: 'none' }),
     baseline: ours.baseline ?? template.baseline,
     expressionHoldMs: ours.expressionHoldMs ?? template.expressionHoldMs,
+    voice: cardVoice(ours.voice, [text(data.description), text(data.personality), text(data.first_mes)].join('\n'), template.voice),
     lines: { ...template.lines, ...(greetings.length && { greeting: greetings }) },
   };
-  extensions[EXTENSION_NAMESPACE] = { ...ours, id: definition.id, look: definition.look, baseline: definition.baseline, expressionHoldMs: definition.expressionHoldMs };
+  extensions[EXTENSION_NAMESPACE] = {
+    ...ours,
+    id: definition.id,
+    look: definition.look,
+    baseline: definition.baseline,
+    expressionHoldMs: definition.expressionHoldMs,
+    voice: definition.voice,
+  };
   const card: ImportedCharacter['card'] = { spec, spec_version: spec === 'chara_card_v3' ? '3.0' : '2.0', data: { ...data, extensions } };
   const stored = Buffer.byteLength(JSON.stringify(card)) + 1; // as stored, at its most compact (imported-characters.ts)
   if (stored > MAX_STORED_CARD_BYTES) {

@@ -13,12 +13,18 @@ import { MOUTH_SHAPE_CHANNELS } from './conditioning.js';
 export const VISEMES = ['rest', ...MOUTH_SHAPE_CHANNELS] as const;
 export type Viseme = (typeof VISEMES)[number];
 
-/** How a character sounds. */
+/** How a character sounds. Declared once: character definitions and cards' `persona-engine.voice` use it. */
 export const VoiceSpecSchema = z.object({
-  language: z.string().min(2).describe('BCP 47 language tag of the voice, e.g. "en-US"'),
-  name: z.string().min(1).describe('the voice: for the embedded voice an espeak-ng voice name, optionally with a variant ("en-us+f3")'),
-  rate: z.number().min(80).max(450).describe('speaking rate, words per minute (175 is espeak-ng’s normal)'),
-  pitch: z.number().min(0).max(100).describe('base pitch, 0..100 (50 is the voice’s own)'),
+  language: z
+    .string({ error: 'must be text' })
+    .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$/, 'must be a BCP 47 language tag such as "en-US" or "fr"')
+    .describe('BCP 47 language tag of the voice, e.g. "en-US"'),
+  name: z
+    .string({ error: 'must be text' })
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,39}(\+[A-Za-z0-9_-]{1,20})?$/, 'must be a voice name such as "en-us", optionally with a variant ("en-us+f3"): letters, digits, "-" or "_"')
+    .describe('the voice: for the embedded voice an espeak-ng voice name, optionally with a variant ("en-us+f3"; `espeak-ng --voices` lists them)'),
+  rate: z.number({ error: 'must be a number' }).min(80).max(450).describe('speaking rate, words per minute, 80..450 (175 is espeak-ng’s normal)'),
+  pitch: z.number({ error: 'must be a number' }).min(0).max(100).describe('base pitch, 0..100 (50 is the voice’s own)'),
 });
 export type VoiceSpec = z.infer<typeof VoiceSpecSchema>;
 

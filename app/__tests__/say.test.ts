@@ -1,7 +1,7 @@
 /** `persona say`: a real WAV (22,050 Hz mono 16-bit) and the mouth timeline that goes with it. */
 import { describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -67,6 +67,41 @@ describe('persona say', () => {
     for (const v of ['mbp', 'fv', 'aa', 'rest'] as const) expect(shapes).toContain(v); // Maybe, five, waves; the end
     expect(timeline.mouth.at(-1)!.viseme).toBe('rest');
   }, 30_000);
+
+  it('speaks with the voice an imported card sets (import-card, then say --character)', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'persona-say-card-'));
+    const env = { PERSONA_DATA_DIR: path.join(dir, 'data') };
+    const line = 'Well met, traveller. Sit by the fire and rest a while.';
+    const spoken: Record<string, { seconds: number; stdout: string; voice: { name: string; rate: number } }> = {};
+    for (const [id, voice] of [
+      ['slow-bard', { name: 'en-gb+m3', rate: 120, pitch: 30 }],
+      ['fast-bard', { name: 'en-gb+m3', rate: 300, pitch: 30 }],
+    ] as const) {
+      const file = path.join(dir, `${id}.json`);
+      writeFileSync(file, JSON.stringify({ spec: 'chara_card_v3', spec_version: '3.0', data: { name: 'Rowan', extensions: { 'persona-engine': { id, voice } } } }));
+      const imported = await persona(['import-card', file], env);
+      expect(imported.stderr).toBe('');
+      expect(imported.code).toBe(0);
+      const wav = path.join(dir, `${id}.wav`);
+      const json = path.join(dir, `${id}.json.timeline`);
+      const said = await persona(['say', line, '--character', id, '--out', wav, '--timeline', json], env);
+      expect(said.stderr).toBe('');
+      const samples = readWav(readFileSync(wav)).samples;
+      spoken[id] = { seconds: samples.length / 22050, stdout: said.stdout, voice: JSON.parse(readFileSync(json, 'utf8')).voice };
+    }
+    expect(spoken['slow-bard']!.stdout).toMatch(/s of Rowan's voice \(en-gb\+m3\)/);
+    expect(spoken['slow-bard']!.voice).toEqual({ language: 'en-US', name: 'en-gb+m3', rate: 120, pitch: 30 });
+    expect(spoken['fast-bard']!.voice.rate).toBe(300);
+    // The card's rate is what is heard: the same line at 300 words a minute takes well under half as long as at 120.
+    expect(spoken['fast-bard']!.seconds).toBeLessThan(0.6 * spoken['slow-bard']!.seconds);
+    // A voice espeak-ng does not have is refused at once, by name.
+    const file = path.join(dir, 'nobody.json');
+    writeFileSync(file, JSON.stringify({ spec: 'chara_card_v2', data: { name: 'Nobody', extensions: { 'persona-engine': { id: 'nobody', voice: { name: 'xx-nonexistent' } } } } }));
+    expect((await persona(['import-card', file], env)).code).toBe(0);
+    const missing = await persona(['say', 'Hello', '--character', 'nobody', '--out', path.join(dir, 'n.wav')], env);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/espeak-ng has no voice "xx-nonexistent"/);
+  }, 60_000);
 
   it('says plainly that there is no voice where libespeak-ng is missing', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'persona-say-'));

@@ -1,4 +1,4 @@
-/** The `persona` command: serve, interpret, import-card, vocabulary, trace, bench, soak. Each takes --help. */
+/** The `persona` command: serve, interpret, import-card, add, vocabulary, trace, bench, soak. Each takes --help. */
 import { writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
@@ -6,6 +6,9 @@ import type { z } from 'zod';
 import { startServer } from './server.js';
 import { ConfigError, PROVIDER_FLAGS, PROVIDER_HELP, personaConfigInput, interpret, importCard } from './persona-commands.js';
 import { SAY_HELP, say } from './say-command.js';
+import { MCP_HELP, mcp } from './mcp-command.js';
+import { ADD_HELP, add } from './add-command.js';
+import { AdditionMissing } from '../protocol/additions.js';
 import { REPLAY_HELP, replay } from './replay-command.js';
 import { ServerConfigSchema } from '../protocol/config.js';
 import { getCharacter } from '../characters/index.js';
@@ -19,7 +22,9 @@ Usage:
   persona interpret "<line>" [--character aria] [--provider embedded|openai|llama]
   persona interpret --jsonl [--provider …] < lines.txt
   persona import-card FILE.png|FILE.json
+  persona add llama|neural|desktop …   (persona add --list: what each enables and costs)
   persona say "<text>" --out speech.wav [--timeline mouth.json] [--character aria]
+  persona mcp [--character aria] [--port 7860]   (an MCP server on stdio, for agent clients)
   persona replay FILE.jsonl --out clip.webm [--size 1024] [--fps 60] [--character ID]
   persona vocabulary [--json] [--character aria]
   persona trace [--seconds 10] [--out persona-trace.json] [--url http://127.0.0.1:7860] [--token T]
@@ -30,6 +35,8 @@ Usage:
 
 const HELP: Record<string, string> = {
   say: SAY_HELP,
+  mcp: MCP_HELP,
+  add: ADD_HELP,
   replay: REPLAY_HELP,
   serve: `persona serve — run the engine and serve the UI
 
@@ -200,6 +207,8 @@ export const main = async (argv: string[]): Promise<number> => {
     if (command === 'interpret') return await interpret(rest);
     if (command === 'import-card') return await importCard(rest);
     if (command === 'say') return await say(rest);
+    if (command === 'mcp') return await mcp(rest);
+    if (command === 'add') return add(rest);
     if (command === 'replay') return await replay(rest);
     if (command === 'vocabulary') return vocabulary(rest);
     if (command === 'trace') return await trace(rest);
@@ -225,6 +234,11 @@ export const main = async (argv: string[]): Promise<number> => {
       const problems = [...new Set([...error.problems, ...firstPerSetting])];
       const [only, ...more] = problems;
       console.error(more.length ? `persona ${command}: bad settings:\n${problems.map((p) => `  ${p}`).join('\n')}` : `persona ${command}: ${only}`);
+      return 2;
+    }
+    if (error instanceof AdditionMissing) {
+      // A feature whose runtime is not installed: one line saying how to add it; exit 2 like any bad setting.
+      console.error(`persona ${command}: ${error.message}`);
       return 2;
     }
     if ((error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS_')) {

@@ -148,8 +148,8 @@ export const startServer = async (overrides: Partial<ServerConfig> = {}): Promis
     }
   };
 
-  /** REST for programs (app/api/): chat, directives, state, vocabulary, events, the OpenAPI document. */
-  const api = createApi({ sessionFor, unknownSession, originAllowed });
+  /** REST for programs and the MCP server at /mcp (app/api/, app/mcp/). */
+  const api = createApi({ sessionFor, unknownSession, originAllowed, sessions: served });
 
   const server = http.createServer(
     { headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: CONNECTION_CHECK_MS },

@@ -9,7 +9,7 @@ import { actionNames, expressionNames } from '../../characters/vocabulary.js';
 import type { CharacterDefinition } from '../../characters/types.js';
 import { RateLimit, type ServedSession } from '../served-session.js';
 import { ApiError } from './http.js';
-import { describeIssues, directiveRequestSchemaFor, type ChatResultSchema, type DirectiveResultSchema, type VocabularySchema, type CharacterCardSchema } from './schemas.js';
+import { describeIssues, directiveRequestSchemaFor, type ChatResultSchema, type VocabularySchema, type CharacterCardSchema } from './schemas.js';
 import type { z } from 'zod';
 
 /** Chat lines a session takes from programs (REST and MCP together): as many as one WebSocket client may send. */
@@ -23,7 +23,6 @@ const directiveSchemas = new WeakMap<ServedSession, ReturnType<typeof directiveR
 let directiveCount = 0;
 
 export type ChatResult = z.infer<typeof ChatResultSchema>;
-export type DirectiveResult = z.infer<typeof DirectiveResultSchema>;
 
 /**
  * One chat turn through the session's conversation, exactly as a line typed in the UI; `onMessage`
@@ -56,7 +55,7 @@ export const chatTurn = async (served: ServedSession, text: string, onMessage?: 
  * Validates a directive against the session's character (422 naming each bad field otherwise),
  * queues it, and waits a few ticks for the engine to start or refuse its action.
  */
-export const sendDirective = async (served: ServedSession, body: unknown): Promise<DirectiveResult> => {
+export const sendDirective = async (served: ServedSession, body: unknown): Promise<{ directive: Directive; outcome: EngineEvent | null }> => {
   let schema = directiveSchemas.get(served);
   if (!schema) {
     const { vocabulary } = served.session.character;

@@ -9,6 +9,7 @@ import { SessionEvents } from './event-stream.js';
 import { ApiError, sendError } from './http.js';
 import { buildOpenApi } from './openapi.js';
 import { ROUTES, allowed, type Method } from './routes.js';
+import { McpHttp } from '../mcp/http.js';
 
 export interface ApiOptions {
   /** The session a request names, the first when it names none; null when unknown. */
@@ -17,8 +18,8 @@ export interface ApiOptions {
   unknownSession(name: string | null): string;
   /** Whether a browser page's Origin may change things here (the server's own pages only). */
   originAllowed(req: http.IncomingMessage): boolean;
-  /** Answers /mcp (app/mcp/http.ts). */
-  mcp?: { handle(req: http.IncomingMessage, res: http.ServerResponse, served: ServedSession): Promise<void>; close(): Promise<void> };
+  /** Every session by name: /mcp's set_character picks among them. */
+  sessions: ReadonlyMap<string, ServedSession>;
 }
 
 export interface Api {
@@ -29,6 +30,7 @@ export interface Api {
 
 export const createApi = (options: ApiOptions): Api => {
   const events = new Map<ServedSession, SessionEvents>();
+  const mcp = new McpHttp(options.sessions);
   let openapi: unknown;
   const document = () => (openapi ??= buildOpenApi());
 
@@ -50,8 +52,7 @@ export const createApi = (options: ApiOptions): Api => {
       const served = options.sessionFor(name);
       if (!served) throw new ApiError(404, options.unknownSession(name));
       if (isMcp) {
-        if (!options.mcp) throw new ApiError(404, 'no MCP server here');
-        await options.mcp.handle(req, res, served);
+        await mcp.handle(req, res, served);
         return true;
       }
       let stream = events.get(served);
@@ -70,7 +71,7 @@ export const createApi = (options: ApiOptions): Api => {
     close: async () => {
       for (const stream of events.values()) stream.close();
       events.clear();
-      await options.mcp?.close();
+      await mcp.close();
     },
   };
 };

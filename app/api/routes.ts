@@ -21,6 +21,7 @@ import {
   SessionQuerySchema,
   VocabularySchema,
 } from './schemas.js';
+import { SOURCE_ROUTES } from './source-routes.js';
 
 export interface RouteContext {
   req: http.IncomingMessage;
@@ -237,6 +238,7 @@ export const ROUTES: Route[] = [
       ]),
     ),
   },
+  ...SOURCE_ROUTES,
 ];
 
 export const allowed = (route: Route): string => {

@@ -35,7 +35,7 @@ const progressReporter = (stream: NodeJS.WriteStream, label: string) => {
         lastDraw = now;
         const width = 30;
         const filled = Math.round((done / total) * width);
-        stream.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(Math.floor((done / total) * 100)).padStart(3)}% ${done}/${total} frames, ${speed.toFixed(1)}× real time`);
+        stream.write(`\r\x1b[K${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(Math.floor((done / total) * 100)).padStart(3)}% ${done}/${total} frames, ${speed.toFixed(1)}× real time`);
         if (done === total) stream.write('\n');
         return;
       }

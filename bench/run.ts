@@ -24,6 +24,7 @@ import { measureChatToViewer } from './chat-to-viewer.js';
 import { measureTtsFirstAudio } from './tts.js';
 import { measureLipSync } from './lipsync.js';
 import { measureAvSkew } from './av-skew.js';
+import { measureReplaySpeed } from './replay-speed.js';
 
 export interface BenchOptions {
   out: string;
@@ -178,6 +179,8 @@ export const runBench = async ({ out, quick }: BenchOptions): Promise<void> => {
   } catch (error) {
     progress(`  av_skew_ms not measured: ${(error as Error).message}`);
   }
+  progress(`replay of a recorded session at 512² (${quick ? 5 : 20} engine seconds)…`);
+  const replaySpeed = await measureReplaySpeed(quick ? 5 : 20);
   const cpus = os.cpus();
   const result = {
     tick_ms: ticks.tick,
@@ -215,6 +218,10 @@ export const runBench = async ({ out, quick }: BenchOptions): Promise<void> => {
     av_skew: avSkew,
     /** Preview fps and reply times of an honest client while two abusive clients press the same session. */
     ws_under_abuse: abuse,
+    /** Engine seconds rendered per wall second replaying a recording at 512² (frames dropped: the encoder is not in it). */
+    replay_speed_x: replaySpeed.replay_speed_x,
+    /** The same writing a VP9 .webm through ffmpeg; null without ffmpeg on PATH. */
+    replay_speed_x_webm: replaySpeed.replay_speed_x_webm,
     sessions_per_machine: scale.sessions,
     sessions_per_machine_steps: scale.steps,
     rss_mb: Math.round(process.memoryUsage().rss / 1048576),
@@ -234,6 +241,7 @@ export const runBench = async ({ out, quick }: BenchOptions): Promise<void> => {
   console.log([row('webrtc_glass_to_glass_ms', g2g.engine), row('webrtc_baseline_g2g_ms', g2g.baseline), row('webrtc_baseline_defaults', g2g.baselineDefaults)].join('\n'));
   console.log(`${'webrtc_g2g_ratio'.padEnd(22)} ${g2g.ratio}`);
   console.log(`${'sessions_per_machine'.padEnd(22)} ${scale.sessions}`);
+  console.log(`${'replay_speed_x'.padEnd(22)} ${replaySpeed.replay_speed_x} (webm ${replaySpeed.replay_speed_x_webm})`);
   console.log(`${'profiler_overhead_pct'.padEnd(22)} ${profilerOverhead}`);
   console.log(`wrote ${out}`);
 };

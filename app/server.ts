@@ -97,7 +97,6 @@ export const startServer = async (overrides: Partial<ServerConfig> = {}): Promis
   try {
     for (const { name, character } of wanted) served.set(name, new ServedSession(name, character, config, voice));
     if (config.record) await served.get(wanted[0]!.name)!.startRecording(config.record);
-    if (config.record) await served.get(wanted[0]!.name)!.startRecording(config.record);
   } catch (error) {
     for (const s of served.values()) await s.close();
     voice?.dispose();

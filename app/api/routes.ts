@@ -21,7 +21,6 @@ import {
   SessionQuerySchema,
   VocabularySchema,
 } from './schemas.js';
-import { SOURCE_ROUTES } from './source-routes.js';
 
 export interface RouteContext {
   req: http.IncomingMessage;
@@ -238,7 +237,6 @@ export const ROUTES: Route[] = [
       ]),
     ),
   },
-  ...SOURCE_ROUTES,
 ];
 
 export const allowed = (route: Route): string => {

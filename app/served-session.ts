@@ -3,6 +3,7 @@
  * WebSocket clients (chat in; replies, events, state, preview frames and the profiler feed out),
  * and its WebRTC video with its own WHEP endpoint. The server holds one per configured session.
  */
+import path from 'node:path';
 import type { WebSocket } from 'ws';
 import type { ServerConfig } from '../protocol/config.js';
 import { MAX_UNACKED_FRAMES, encodeMessage, parseClientMessage, type ServerMessage } from '../protocol/wire.js';
@@ -21,6 +22,7 @@ import { HeapTrimmer } from './webrtc/heap-trim.js';
 import type { Voice } from '../protocol/voice.js';
 import { voiceOf } from '../persona/voice.js';
 import { SessionRecorder, type RecordingSummary } from './recorder.js';
+import { resolveDataDir } from '../persona/conversation-store.js';
 
 /** How often clients that asked for it get the profiler feed, ms. */
 const PROFILE_EVERY_MS = 250;
@@ -94,6 +96,8 @@ export class ServedSession {
   readonly voiceStatus: { on: true; id: string } | { on: false; reason: string };
   /** Writing this session's input timeline (record and replay), or null. */
   recorder: SessionRecorder | null = null;
+  /** Where recordings started from the API go: <data dir>/recordings. */
+  readonly recordingsDir: string;
   private readonly source: ServerConfig['source'];
 
   constructor(
@@ -111,6 +115,7 @@ export class ServedSession {
       source: config.source,
     });
     this.source = config.source;
+    this.recordingsDir = path.join(resolveDataDir(config.persona.dataDir), 'recordings');
     if (config.profileCpu) this.session.world.profiler.cpuClock = threadCpuMs;
     this.chat = attachConversation(this.session, config.persona);
     this.feed = new ProfilerFeed(this.session);

@@ -104,3 +104,44 @@ describe('record and replay', () => {
     expect(kaiFirst.filter((h, i) => h === ariaHashes[i])).toHaveLength(0);
   });
 });
+
+describe('recording from the API', () => {
+  it('POST /api/record starts and stops a recording under the data dir; bad bodies and a second start are refused; the file replays', async () => {
+    const server = await startServer({ port: 0, width: 128, height: 128, voice: 'off' });
+    try {
+      const record = (body: unknown, init: RequestInit = {}) =>
+        fetch(`${server.url}/api/record`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), ...init }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
+      expect(await fetch(`${server.url}/api/record`).then((r) => r.json())).toEqual({ recording: false });
+      expect((await record({ action: 'stop' })).status).toBe(409);
+      const started = await record({ action: 'start' });
+      expect(started.status).toBe(200);
+      expect(started.body.recording).toBe(true);
+      const recordedFile = started.body.file as string;
+      expect(path.dirname(recordedFile)).toBe(path.join(process.env.PERSONA_DATA_DIR!, 'recordings'));
+      expect(path.basename(recordedFile)).toMatch(/^default-\d{4}-\d\d-\d\dT[\d-]+Z\.jsonl$/);
+      const again = await record({ action: 'start' });
+      expect(again.status).toBe(409);
+      expect(again.body.error).toMatch(/being recorded already, to .*; stop it first/);
+      const bad = await record({ action: 'pause' });
+      expect(bad.status).toBe(422);
+      expect(bad.body.error).toMatch(/^invalid body: action: /);
+      expect((await fetch(`${server.url}/api/record`, { method: 'PUT' })).headers.get('allow')).toBe('GET, POST, HEAD');
+      expect(await fetch(`${server.url}/api/record`).then((r) => r.json())).toMatchObject({ recording: true, file: recordedFile });
+
+      const chat = await fetch(`${server.url}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'wave' }) });
+      expect(chat.status).toBe(200);
+      await sleep(800);
+      const stopped = await record({ action: 'stop' });
+      expect(stopped.status).toBe(200);
+      expect(stopped.body).toMatchObject({ recording: false, file: recordedFile, truncated: false });
+      expect(stopped.body.ticks).toBeGreaterThan(10);
+
+      const { recording, character } = await loadRecording(recordedFile);
+      expect(recording.entries.filter((e) => e.type === 'directive').map((e) => e.type === 'directive' && e.directive.action?.name)).toEqual(['wave']);
+      const hashes = await frameHashes(recording, character);
+      expect(hashes).toHaveLength(stopped.body.ticks as number);
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -21,6 +21,7 @@ import {
   SessionQuerySchema,
   VocabularySchema,
 } from './schemas.js';
+import { RECORD_ROUTES } from './record-routes.js';
 
 export interface RouteContext {
   req: http.IncomingMessage;
@@ -237,6 +238,7 @@ export const ROUTES: Route[] = [
       ]),
     ),
   },
+  ...RECORD_ROUTES,
 ];
 
 export const allowed = (route: Route): string => {

@@ -135,6 +135,26 @@ describe('MCP over streamable HTTP (/mcp)', () => {
     expect(foreign.status).toBe(403);
   });
 
+  it('persona mcp --url relays stdio to this server\'s /mcp: its tools drive the running session', async () => {
+    const relay = new Client({ name: 'persona-test-relay', version: '1.0.0' });
+    await relay.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: [path.join(root, 'bin/persona.js'), 'mcp', '--url', server.url, '--session', 'k'],
+        cwd: root,
+        env: process.env as Record<string, string>,
+        stderr: 'pipe',
+      }),
+    );
+    try {
+      expect((await call(relay, 'get_state')).structuredContent).toMatchObject({ character: 'kai' });
+      expect(textOf(await call(relay, 'act', { action: { name: 'clap' } }))).toBe('started clap');
+      expect(server.sessions.get('k')!.session.state().action).toBe('clap');
+    } finally {
+      await relay.close();
+    }
+  });
+
   it('needs the token when the server has one', async () => {
     const token = 'mcp-test-token-0123456789';
     const guarded = await startServer({ port: 0, width: 64, height: 64, voice: 'off', token, persona: PersonaConfigSchema.parse({ dataDir: ':memory:' }) });

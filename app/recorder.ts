@@ -38,7 +38,12 @@ export class SessionRecorder {
     readonly file: string,
     info: { source: RecordingHeader['source']; session?: string },
   ) {
-    const fd = openSync(file, 'w');
+    let fd: number;
+    try {
+      fd = openSync(file, 'w');
+    } catch (error) {
+      throw new Error(`cannot record to ${file}: ${(error as Error).message}`);
+    }
     this.out = createWriteStream('', { fd });
     this.out.on('error', (error) => {
       console.error(`recording ${file}: ${error.message}; recording stopped`);

@@ -14,6 +14,10 @@ import type { CharacterDefinition } from '../../characters/types.js';
 import { startServer } from '../server.js';
 import { loadRecording, replayRecording } from '../replay.js';
 import { TestClient } from './ws-client.js';
+import { SimulatedClock } from '../../engine/clock.js';
+import { PersonaSession } from '../session.js';
+import { SessionRecorder } from '../recorder.js';
+import { stepAndLand } from '../../systems/__tests__/step-and-land.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -102,6 +106,27 @@ describe('record and replay', () => {
     expect(kaiSecond).toEqual(kaiFirst);
     expect(kaiFirst).toHaveLength(ariaHashes.length);
     expect(kaiFirst.filter((h, i) => h === ariaHashes[i])).toHaveLength(0);
+  });
+});
+
+describe('replay against the session it recorded', () => {
+  it('shows the very frames the recorded session showed (a session on the simulated clock: no tick dropped)', async () => {
+    const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'persona-record-')), 'sim.jsonl');
+    const session = new PersonaSession({ clock: new SimulatedClock(), width: 128, height: 128, character: 'mira' });
+    const recorder = new SessionRecorder(session, file, { source: 'puppet' });
+    const live: string[] = [];
+    session.onFrame((f) => void live.push(createHash('sha1').update(f.rgba).digest('hex')));
+    for (let tick = 0; tick < 120; tick++) {
+      if (tick === 8) session.chat('wave and look happy');
+      if (tick === 30) session.say('Hello there', { mouth: [{ atMs: 0, viseme: 'aa', weight: 0.9 }, { atMs: 200, viseme: 'oh', weight: 0.7 }, { atMs: 450, viseme: 'rest', weight: 0 }], startsAt: session.now + 40, durationMs: 500 });
+      if (tick === 70) session.chat('sit down');
+      await stepAndLand(session);
+    }
+    await recorder.stop();
+    session.stop();
+    const { recording, character } = await loadRecording(file);
+    expect(recording.entries.map((e) => e.type)).toEqual(['directive', 'directive', 'say', 'directive']);
+    expect(await frameHashes(recording, character)).toEqual(live);
   });
 });
 

@@ -13,7 +13,9 @@ export const DESKTOP_CHANNELS = {
   hitTest: 'persona:hit-test',
   /** Page → main: the answer, `HitTestAnswer`. */
   hitTestResult: 'persona:hit-test-result',
-  /** Main → the loading view: what the server is doing ("starting…", "restarting in 2 s…"). */
+  /** Page → main: the character was right-clicked: show the app's menu there (also where no tray icon shows). */
+  menu: 'persona:menu',
+  /** Main → the loading view (the preload writes it into the page): what the server is doing ("starting…", "restarting in 2 s…"). */
   status: 'persona:status',
 } as const;
 
@@ -33,7 +35,7 @@ export interface DesktopBridge {
   dragStart(): void;
   dragMove(): void;
   dragEnd(): void;
+  openMenu(): void;
   /** Registers the page's hit test; the main process asks it where the cursor is. */
   onHitTest(answer: (x: number, y: number) => boolean): void;
-  onStatus(show: (text: string) => void): void;
 }

@@ -82,6 +82,11 @@ const release = (clicked: boolean) => {
 };
 canvas.addEventListener('pointerup', () => release(true));
 canvas.addEventListener('pointercancel', () => release(false));
+// A right click on her opens the app's menu (the tray's), which also works where the desktop shows no tray icon.
+canvas.addEventListener('contextmenu', (event) => {
+  event.preventDefault();
+  if (view.isCharacterAt(event.clientX, event.clientY)) desktop?.openMenu();
+});
 window.addEventListener('keydown', (event) => {
   if (event.key === 'Escape') openBubble(false);
 });
@@ -92,6 +97,7 @@ input.maxLength = MAX_CHAT_CHARS;
 const waitForServer = async (why: string) => {
   for (let waitMs = 1000; ; waitMs = Math.min(waitMs * 2, 10_000)) {
     document.body.dataset.connection = why;
+    showNote(`${why} — reconnecting…`);
     await new Promise((resolve) => setTimeout(resolve, waitMs));
     const status = await checkServer(query);
     if (status === 'needs-token') return showNote('this server needs its token: open the character from the desktop app or add ?token=…');

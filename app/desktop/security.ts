@@ -66,12 +66,13 @@ export const refuseSender = (sender: IpcSender, expectedWebContentsId: number | 
   return null;
 };
 
-/** The arguments each page → main channel takes: the drag messages none, the hit-test answer `{ id, hit }`. */
+/** The arguments each page → main channel takes: the drag and menu messages none, the hit-test answer `{ id, hit }`. */
 export const parseIpcArguments = (channel: string, args: unknown[]): { ok: true; answer?: HitTestAnswer } | { ok: false; reason: string } => {
   switch (channel) {
     case DESKTOP_CHANNELS.dragStart:
     case DESKTOP_CHANNELS.dragMove:
     case DESKTOP_CHANNELS.dragEnd:
+    case DESKTOP_CHANNELS.menu:
       return args.length === 0 ? { ok: true } : { ok: false, reason: `${channel} takes no arguments` };
     case DESKTOP_CHANNELS.hitTestResult: {
       const [answer] = args as [Partial<HitTestAnswer> | undefined];

@@ -1,0 +1,81 @@
+#!/usr/bin/env node
+// `npm run desktop`: bundles the desktop app's main process and preload (esbuild, ~0.3 s) into app/desktop/dist/
+// and starts Electron on it. Electron is not part of the default install; without it this says, in one line, how to get it.
+// `--bundle-only` bundles and stops (tests, packaging). Other arguments go to Electron (e.g. --ozone-platform=x11).
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../..');
+export const DIST = path.join(here, 'dist');
+
+/** main.cjs and preload.cjs: CommonJS, since a sandboxed preload must be one CommonJS file that requires only 'electron'. */
+export const bundleDesktop = () =>
+  build({
+    absWorkingDir: root,
+    entryPoints: { main: 'app/desktop/main.ts', preload: 'app/desktop/preload.ts' },
+    outdir: DIST,
+    outExtension: { '.js': '.cjs' },
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    external: ['electron'],
+    sourcemap: true,
+    logLevel: 'warning',
+  });
+
+const EXECUTABLE = { darwin: 'Electron.app/Contents/MacOS/Electron', win32: 'electron.exe' }[process.platform] ?? 'electron';
+
+/** Electron's executable: ELECTRON_OVERRIDE_DIST_PATH when set, else the `electron` package's downloaded binary. */
+export const findElectron = () => {
+  const dist = process.env.ELECTRON_OVERRIDE_DIST_PATH;
+  if (dist) {
+    const executable = path.join(dist, EXECUTABLE);
+    return existsSync(executable) ? { executable } : { missing: `ELECTRON_OVERRIDE_DIST_PATH=${dist} holds no ${EXECUTABLE}` };
+  }
+  try {
+    const pkg = path.dirname(createRequire(import.meta.url).resolve('electron/package.json'));
+    const executable = path.join(pkg, 'dist', readFileSync(path.join(pkg, 'path.txt'), 'utf8').trim());
+    if (existsSync(executable)) return { executable };
+    return { missing: 'the electron package is installed without its binary' };
+  } catch {
+    return { missing: 'Electron is not installed (it is not part of the default install)' };
+  }
+};
+
+const run = async () => {
+  const args = process.argv.slice(2);
+  const bundleOnly = args.includes('--bundle-only');
+  const electron = bundleOnly ? null : findElectron();
+  if (electron?.missing) {
+    console.error(
+      `npm run desktop needs Electron: ${electron.missing}; run \`npx persona add desktop\` (installs electron, whose binary comes from github.com/electron/electron/releases) or set ELECTRON_OVERRIDE_DIST_PATH to the folder of an unpacked Electron release.`,
+    );
+    return 1;
+  }
+  await bundleDesktop();
+  if (bundleOnly) {
+    console.log(`desktop: bundled ${path.relative(root, DIST)}/{main,preload}.cjs`);
+    return 0;
+  }
+  const extra = [];
+  // Chromium's own sandbox cannot start as root; without this flag Electron refuses to run at all.
+  if (process.platform === 'linux' && process.getuid?.() === 0) {
+    console.warn('desktop: running as root, so Chromium\'s OS sandbox is off (--no-sandbox); run as a normal user to keep it');
+    extra.push('--no-sandbox');
+  }
+  const child = spawn(electron.executable, [...extra, path.join(DIST, 'main.cjs'), ...args], {
+    stdio: 'inherit',
+    // The server child runs on this Node, whose ABI the native modules were built for.
+    env: { ...process.env, PERSONA_NODE: process.execPath },
+  });
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+  return new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
+};
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) process.exitCode = await run();

@@ -44,7 +44,7 @@ export interface ServerProcessOptions {
 }
 
 const DEFAULT_BACKOFF: Backoff = { firstMs: 1000, maxMs: 30_000, maxFailures: 6, stableMs: 60_000 };
-/** Lines of the server's output kept to say why it stopped. */
+/** Lines of the server's error output kept to say why it stopped (stdout carries the URL with its token: never shown). */
 const KEPT_LINES = 20;
 
 /** A port nobody listens on at 127.0.0.1 right now (the OS picks it). */
@@ -228,7 +228,7 @@ export class ServerProcess {
   }
 
   private log(line: string, stream: 'stdout' | 'stderr'): void {
-    this.recent.push(line);
+    if (stream === 'stderr' && line.trim()) this.recent.push(line);
     if (this.recent.length > KEPT_LINES) this.recent.shift();
     this.options.onLog?.(line, stream);
   }
@@ -238,7 +238,8 @@ export class ServerProcess {
     this.child = null;
     if (this.stableTimer) clearTimeout(this.stableTimer);
     this.failures++;
-    const lastWords = [...this.recent].reverse().find((line) => /error|cannot|could not|must|failed/i.test(line)) ?? this.recent.at(-1);
+    // Killed by a signal, it said nothing about why; exiting by itself, its last error line says it.
+    const lastWords = signal ? undefined : ([...this.recent].reverse().find((line) => /error|cannot|could not|must|failed/i.test(line)) ?? this.recent.at(-1));
     const how = error ?? (signal ? `killed by ${signal}` : `exit code ${code}`);
     const reason = lastWords ? `${how}: ${lastWords.trim().slice(0, 300)}` : how;
     if (this.failures >= this.backoff.maxFailures) {

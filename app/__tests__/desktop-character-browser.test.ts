@@ -177,6 +177,37 @@ describe('the desktop character page in Chromium', () => {
     expect(await page.isVisible('#bubble')).toBe(false);
   });
 
+  it('draws only when a frame arrives: no animation loop; hidden, it asks the server for no frames and draws nothing', async () => {
+    // Headless Chromium's tabs are always visible: the page is told it is hidden the way a hidden window tells it.
+    const counts = await page.evaluate(async () => {
+      const c = (window as unknown as { personaCharacter: Character }).personaCharacter;
+      let animationFrames = 0;
+      const original = window.requestAnimationFrame;
+      window.requestAnimationFrame = (cb) => (animationFrames++, original(cb));
+      const setHidden = (hidden: boolean) => {
+        Object.defineProperty(document, 'hidden', { value: hidden, configurable: true });
+        document.dispatchEvent(new Event('visibilitychange'));
+      };
+      const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+      const visibleStart = c.framesShown;
+      await wait(1000);
+      const visible = c.framesShown - visibleStart;
+      setHidden(true);
+      await wait(300); // frames already on their way (at most two unacknowledged) arrive
+      const hiddenStart = c.framesShown;
+      await wait(1000);
+      const hidden = c.framesShown - hiddenStart;
+      setHidden(false);
+      await wait(1000);
+      const again = c.framesShown - hiddenStart;
+      return { visible, hidden, again, animationFrames };
+    });
+    expect(counts.visible).toBeGreaterThan(10); // 30 frames a second from the server, less on a busy machine
+    expect(counts.hidden).toBe(0);
+    expect(counts.again).toBeGreaterThan(10);
+    expect(counts.animationFrames).toBe(0);
+  });
+
   it('opaque mode (where the desktop has no transparency): a dark backdrop and a line that says why', async () => {
     const opaque = await browser.newPage();
     await opaque.setViewportSize({ width: WIDTH, height: HEIGHT });

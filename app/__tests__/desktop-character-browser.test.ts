@@ -68,6 +68,20 @@ const keep = (name: string, png: PNG) => {
   writeFileSync(path.join(SCREENSHOTS, `${name}.png`), PNG.sync.write(png));
 };
 
+/** The shot over a grey checkerboard, as image editors show transparency: for people looking at the PNG. */
+const onCheckerboard = (png: PNG) => {
+  const out = new PNG({ width: png.width, height: png.height });
+  for (let y = 0; y < png.height; y++)
+    for (let x = 0; x < png.width; x++) {
+      const i = (y * png.width + x) * 4;
+      const back = ((x >> 3) + (y >> 3)) % 2 ? 0x9a : 0x6a;
+      const a = png.data[i + 3]! / 255;
+      for (let c = 0; c < 3; c++) out.data[i + c] = Math.round(png.data[i + c]! * a + back * (1 - a));
+      out.data[i + 3] = 255;
+    }
+  return out;
+};
+
 const waitForFrames = (n: number) =>
   page.waitForFunction((n) => (window as unknown as { personaCharacter: Character }).personaCharacter.framesShown > n, n, { timeout: 15_000 });
 
@@ -171,6 +185,7 @@ describe('the desktop character page in Chromium', () => {
     while (topRow(waving, 0, Math.round(WIDTH * 0.38)) > armSide - 40 && Date.now() - started < 2000) waving = await shoot();
     expect(topRow(waving, 0, Math.round(WIDTH * 0.38)), `arm top row (rest ${armSide})`).toBeLessThan(armSide - 40);
     keep('desktop-character-wave', waving);
+    keep('desktop-character-wave-checkerboard', onCheckerboard(waving));
     await page.waitForFunction(() => document.getElementById('bubble-reply')!.textContent!.length > 0, null, { timeout: 3000 });
     // Escape closes the bubble; the space above her is clear again.
     await page.keyboard.press('Escape');

@@ -32,7 +32,7 @@ export interface WebContents {
   getURL(): string;
   reload(): void;
   isDestroyed(): boolean;
-  on(event: 'will-navigate' | 'will-redirect', listener: (event: { preventDefault(): void }, url: string) => void): void;
+  on(event: 'will-navigate' | 'will-redirect', listener: (event: { preventDefault(): void; url?: string }, url: string) => void): void;
   on(event: 'will-attach-webview', listener: (event: { preventDefault(): void }) => void): void;
   on(event: 'render-process-gone', listener: (event: unknown, details: { reason: string }) => void): void;
   on(event: 'did-finish-load', listener: () => void): void;

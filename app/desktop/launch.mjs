@@ -4,10 +4,10 @@
 // `--bundle-only` bundles and stops (tests, packaging). Other arguments go to Electron (e.g. --ozone-platform=x11).
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { register } from 'tsx/esm/api';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -31,31 +31,38 @@ export const bundleDesktop = () =>
 
 const EXECUTABLE = { darwin: 'Electron.app/Contents/MacOS/Electron', win32: 'electron.exe' }[process.platform] ?? 'electron';
 
-/** Electron's executable: ELECTRON_OVERRIDE_DIST_PATH when set, else the `electron` package's downloaded binary. */
-export const findElectron = () => {
+/**
+ * Electron's executable: ELECTRON_OVERRIDE_DIST_PATH when set, else the binary of the `desktop` addition's
+ * electron package (`npx persona add desktop` installs the package; its binary is a download of its own).
+ * Returns `{ executable }`, or `{ missing }`: the one line that says how to get it.
+ */
+export const findElectron = async () => {
+  register();
+  const { ADDITIONS, additionDir } = await import('../../protocol/additions.ts');
+  const version = ADDITIONS.desktop.version;
+  const release = `the folder of an unpacked Electron ${version} release (electron-v${version}-${process.platform}-${process.arch}.zip from github.com/electron/electron/releases)`;
   const dist = process.env.ELECTRON_OVERRIDE_DIST_PATH;
   if (dist) {
     const executable = path.join(dist, EXECUTABLE);
-    return existsSync(executable) ? { executable } : { missing: `ELECTRON_OVERRIDE_DIST_PATH=${dist} holds no ${EXECUTABLE}` };
+    return existsSync(executable) ? { executable } : { missing: `npm run desktop: ELECTRON_OVERRIDE_DIST_PATH=${dist} holds no ${EXECUTABLE}: point it at ${release}` };
   }
-  try {
-    const pkg = path.dirname(createRequire(import.meta.url).resolve('electron/package.json'));
-    const executable = path.join(pkg, 'dist', readFileSync(path.join(pkg, 'path.txt'), 'utf8').trim());
-    if (existsSync(executable)) return { executable };
-    return { missing: 'the electron package is installed without its binary' };
-  } catch {
-    return { missing: 'Electron is not installed (it is not part of the default install)' };
+  const pkg = path.join(additionDir('desktop'), 'node_modules', 'electron');
+  if (!existsSync(path.join(pkg, 'package.json'))) {
+    return { missing: `npm run desktop needs Electron ${version}, which is not installed (it is not part of the default install): run \`npx persona add desktop\`, then set ELECTRON_OVERRIDE_DIST_PATH to ${release}` };
   }
+  const pathFile = path.join(pkg, 'path.txt');
+  const executable = existsSync(pathFile) ? path.join(pkg, 'dist', readFileSync(pathFile, 'utf8').trim()) : null;
+  if (executable && existsSync(executable)) return { executable };
+  const installer = path.relative(process.cwd(), path.join(pkg, '..', '.bin', 'install-electron')) || 'install-electron';
+  return { missing: `npm run desktop needs Electron ${version}'s binary, which the desktop addition does not download: run \`${installer}\` where GitHub is reachable, or set ELECTRON_OVERRIDE_DIST_PATH to ${release}` };
 };
 
 const run = async () => {
   const args = process.argv.slice(2);
   const bundleOnly = args.includes('--bundle-only');
-  const electron = bundleOnly ? null : findElectron();
+  const electron = bundleOnly ? null : await findElectron();
   if (electron?.missing) {
-    console.error(
-      `npm run desktop needs Electron: ${electron.missing}; run \`npx persona add desktop\` (installs electron, whose binary comes from github.com/electron/electron/releases) or set ELECTRON_OVERRIDE_DIST_PATH to the folder of an unpacked Electron release.`,
-    );
+    console.error(electron.missing);
     return 1;
   }
   await bundleDesktop();

@@ -84,7 +84,9 @@ let quitting = false;
 // ---- security: every page of every window --------------------------------------------------------
 
 app.on('web-contents-created', (_event, contents) => {
-  const hold = (event: { preventDefault(): void }, url: string) => {
+  const hold = (event: { preventDefault(): void; url?: string }, legacyUrl: string) => {
+    // Electron 25+ puts the URL on the event; the second argument is its deprecated older place.
+    const url = event.url ?? legacyUrl;
     if (navigationAllowed(url, serverOrigin, LOADING_URL)) return;
     event.preventDefault();
     console.warn(`persona desktop: blocked navigation to ${url.slice(0, 200)}`);

@@ -22,11 +22,19 @@ const requires = (file: string) => [...new Set([...readFileSync(file, 'utf8').ma
 describe('npm run desktop', () => {
   it('without Electron: exit 1 and one line saying how to get it', () => {
     const empty = mkdtempSync(path.join(os.tmpdir(), 'no-electron-'));
-    const result = launch({ ELECTRON_OVERRIDE_DIST_PATH: empty });
-    expect(result.status).toBe(1);
-    const lines = result.stderr.trim().split('\n');
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^npm run desktop needs Electron: ELECTRON_OVERRIDE_DIST_PATH=.* holds no electron; run `npx persona add desktop`.*or set ELECTRON_OVERRIDE_DIST_PATH/);
+    const line = (env: NodeJS.ProcessEnv) => {
+      const result = launch({ ELECTRON_OVERRIDE_DIST_PATH: '', ...env });
+      expect(result.status).toBe(1);
+      const lines = result.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      return lines[0]!;
+    };
+    // The desktop addition not added (its folder elsewhere and empty).
+    expect(line({ PERSONA_ADDITIONS_DIR: empty })).toMatch(
+      /^npm run desktop needs Electron 45\.5\.0, which is not installed .*: run `npx persona add desktop`, then set ELECTRON_OVERRIDE_DIST_PATH to the folder of an unpacked Electron 45\.5\.0 release/,
+    );
+    // Pointed at a folder without Electron in it.
+    expect(line({ ELECTRON_OVERRIDE_DIST_PATH: empty })).toMatch(/^npm run desktop: ELECTRON_OVERRIDE_DIST_PATH=.* holds no electron: point it at the folder of an unpacked Electron 45\.5\.0 release/);
   });
 
   it('with ELECTRON_OVERRIDE_DIST_PATH: bundles main and preload, and starts that Electron on them', () => {

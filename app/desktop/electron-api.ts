@@ -87,12 +87,12 @@ export interface MenuItemOptions {
 }
 
 export interface Menu {
-  popup(options?: { window?: BrowserWindow }): void;
+  popup(options?: { window?: unknown }): void;
 }
 
 export interface Tray {
   setToolTip(text: string): void;
-  setContextMenu(menu: Menu): void;
+  setContextMenu(menu: Menu | null): void;
   on(event: 'click', listener: () => void): void;
 }
 

@@ -51,6 +51,13 @@ describe('npm run desktop', () => {
     expect(started.node).toBe(process.execPath);
   });
 
+  it('the packaging config names the Electron version the desktop addition pins', async () => {
+    const { ADDITIONS } = await import('../../../protocol/additions.js');
+    const config = readFileSync(path.join(root, 'app/desktop/electron-builder.yml'), 'utf8');
+    expect(/^electronVersion: (\S+)$/m.exec(config)?.[1]).toBe(ADDITIONS.desktop.version);
+    expect(/^ {2}main: (\S+)$/m.exec(config)?.[1]).toBe('app/desktop/dist/main.cjs');
+  });
+
   it('the bundles: a preload that requires nothing but electron (a sandboxed preload can require nothing else), a main process with only Node built-ins', () => {
     expect(launch({}, ['--bundle-only']).status).toBe(0);
     expect(requires(path.join(DIST, 'preload.cjs'))).toEqual(['electron']);

@@ -5,6 +5,10 @@
  * runs `npm ci` there, so the install is reproducible, and the project's own `npm install` / `npm ci`
  * never touch it. Code that needs an addition loads it with `importAddition(name)`, only when the
  * feature is chosen; a missing one is an `AdditionMissing` error with one line saying how to add it.
+ *
+ * Why not npm's own optional kinds (checked with npm 11): optionalDependencies are installed by default;
+ * a root optional peer dependency is never installed, even by `npm install <it>` ("up to date"); and a
+ * `npm install --no-save` is removed again by the next plain `npm install`.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

@@ -13,7 +13,8 @@ import { REPLAY_HELP, replay } from './replay-command.js';
 import { ServerConfigSchema } from '../protocol/config.js';
 import { getCharacter } from '../characters/index.js';
 import { actionNames, expressionNames } from '../characters/vocabulary.js';
-import { FRAME_SOURCES, type FrameSourceName } from '../native/index.js';
+import { FRAME_SOURCE_IDS as FRAME_SOURCES, type FrameSourceId as FrameSourceName } from '../protocol/frame-source.js';
+import { MODELS_HELP, SOURCES_HELP, models, printSourceProgress, sources } from './source-commands.js';
 
 const USAGE = `persona — a real-time interactive AI persona engine
 
@@ -27,6 +28,8 @@ Usage:
   persona mcp [--character aria] [--port 7860]   (an MCP server on stdio, for agent clients)
   persona replay FILE.jsonl --out clip.webm [--size 1024] [--fps 60] [--character ID]
   persona vocabulary [--json] [--character aria]
+  persona sources [--json]
+  persona models verify [DIR]
   persona trace [--seconds 10] [--out persona-trace.json] [--url http://127.0.0.1:7860] [--token T]
   persona bench [--out bench/results/latest.json] [--quick]
   persona soak [--minutes 30] [--out bench/results/soak.json]
@@ -47,7 +50,9 @@ const HELP: Record<string, string> = {
   --character ID  character to load (default aria; env PERSONA_CHARACTER)
   --session N=ID  serve a session named N with character ID; repeat for more (the first is the default: /, /ws, /whep);
                   each has /?session=N and /whep/N (default: one session "default" with --character; env PERSONA_SESSIONS="n=id,n=id")
-  --source S      frame source: puppet (the character) or control (OpenPose skeleton on black) (default puppet; env PERSONA_SOURCE)
+  --source S      frame source: puppet (the character), control (OpenPose skeleton on black) or diffusion (neural frames:
+                  needs \`npx persona add neural\` and a model set in PERSONA_MODELS_DIR; the puppet shows while it loads
+                  or if it cannot) (default puppet; env PERSONA_SOURCE). \`persona sources\` lists them; switch live with POST /api/source
   --voice on|off  speak replies aloud, lips in sync (default on; needs espeak-ng, else she stays silent and says so; env PERSONA_VOICE)
   --voice-url U   speak with an OpenAI-compatible /v1/audio/speech server instead (env PERSONA_VOICE_URL; key: PERSONA_VOICE_API_KEY)
   --token T       bearer token for the API, WebSocket and WHEP (16+ characters; env PERSONA_TOKEN); the URL printed at start carries it
@@ -72,6 +77,8 @@ ${PROVIDER_HELP}`,
   Writes the card (with the engine's data added) to <data dir>/characters/<id>.json (data dir: PERSONA_DATA_DIR,
   default ~/.persona-engine) and prints its id; then --character <id> works for serve and interpret. Unknown extension keys are kept; the engine's own data sits under extensions["persona-engine"].`,
 
+  sources: SOURCES_HELP,
+  models: MODELS_HELP,
   vocabulary: `persona vocabulary — list what a character can do: actions, expressions, gaze targets
 
   --json          print { "actions": [...], "expressions": [...], "gaze": [...] } with the canonical names
@@ -211,6 +218,8 @@ export const main = async (argv: string[]): Promise<number> => {
     if (command === 'add') return add(rest);
     if (command === 'replay') return await replay(rest);
     if (command === 'vocabulary') return vocabulary(rest);
+    if (command === 'sources') return sources(rest);
+    if (command === 'models') return await models(rest);
     if (command === 'trace') return await trace(rest);
     if (command === 'soak') {
       const { runSoak } = await import('../bench/soak.js');
@@ -314,6 +323,7 @@ const serve = async (args: string[]): Promise<number> => {
   const parsed = ServerConfigSchema.safeParse(settings);
   if (!parsed.success) throw new ConfigError([], { issues: parsed.error.issues, input: settings, given: values });
   const server = await startServer(parsed.data);
+  server.session.sources?.onStatus(printSourceProgress); // a source that loads (diffusion) shows its progress here
   // The page needs the token too: print the URL that opens it (the terminal is the operator's own).
   const page = (session?: string) => {
     const query = new URLSearchParams();

@@ -8,6 +8,7 @@ import type { WebSocket } from 'ws';
 import type { ServerConfig } from '../protocol/config.js';
 import { MAX_UNACKED_FRAMES, encodeMessage, parseClientMessage, type ServerMessage } from '../protocol/wire.js';
 import { threadCpuMs } from '../native/index.js';
+import { LoadQueue } from '../native/source-manager.js';
 import { PersonaSession } from './session.js';
 import { ProfilerFeed } from './profiler-feed.js';
 import { FramePool } from './frame-pool.js';
@@ -23,6 +24,9 @@ import type { Voice } from '../protocol/voice.js';
 import { voiceOf } from '../persona/voice.js';
 import { SessionRecorder, type RecordingSummary } from './recorder.js';
 import { resolveDataDir } from '../persona/conversation-store.js';
+
+/** Frame-source loads of every session in this process, one at a time (two TensorRT builds at once would fight over the GPU). */
+const SOURCE_LOADS = new LoadQueue();
 
 /** How often clients that asked for it get the profiler feed, ms. */
 const PROFILE_EVERY_MS = 250;
@@ -113,6 +117,8 @@ export class ServedSession {
       width: config.width,
       height: config.height,
       source: config.source,
+      dataDir: config.persona.dataDir,
+      loadQueue: SOURCE_LOADS,
     });
     this.source = config.source;
     this.recordingsDir = path.join(resolveDataDir(config.persona.dataDir), 'recordings');
@@ -333,6 +339,7 @@ export class ServedSession {
     this.session.world.profiler.detach();
     await this.chat.close();
     this.session.stop();
+    await this.session.sources?.idle(); // a neural source's worker finishes its run before the process may end
     for (const ws of this.clients.keys()) ws.terminate();
   }
 }

@@ -199,6 +199,8 @@ export const startServer = async (overrides: Partial<ServerConfig> = {}): Promis
         height: session.height,
         tick: session.world.time.tick,
         voice: main.voiceStatus.on ? main.voiceStatus.id : main.voiceStatus.reason,
+        // The frame source: which shows, whether one is loading, the execution provider of a neural one, and why one failed.
+        source: session.sourceStatus && { active: session.sourceStatus.active, state: session.sourceStatus.state, provider: session.sourceStatus.provider, error: session.sourceStatus.error },
         sessions: [...served.values()].map((s) => ({ name: s.name, character: s.session.character.id, clients: s.clientCount })),
       });
     }

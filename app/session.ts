@@ -11,12 +11,15 @@ import { getCharacter } from '../characters/index.js';
 import { actionNames, expressionNames } from '../characters/vocabulary.js';
 import type { CharacterDefinition } from '../characters/types.js';
 import type { SpokenLine } from '../characters/behaviour-chart.js';
-import { createFrameSource, type FrameSource, type FrameSourceName } from '../native/index.js';
+import { createFrameSource, type FrameSource } from '../native/index.js';
+import { LoadQueue, SourceManager } from '../native/source-manager.js';
+import type { FrameSourceId, SourceStatus } from '../protocol/frame-source.js';
 import { EmbeddedInterpreter, type Interpretation } from '../persona/embedded-interpreter.js';
 import { createPersonaSchedule } from '../systems/schedule.js';
 import { createPersonaWorld, type PersonaWorld, type PublishedFrame } from '../systems/resources.js';
 import { spawnPersona } from '../systems/spawn-persona.js';
 import { extractState } from '../systems/output/publish-state.js';
+import { resolveDataDir } from '../persona/conversation-store.js';
 
 export interface SessionOptions {
   /** Character id from characters/ (default 'aria'), or a definition (e.g. one imported from a card). */
@@ -27,10 +30,17 @@ export interface SessionOptions {
   /** Injected clock; the default reads performance.now(). */
   clock?: EngineClock;
   /**
-   * The frame source: a native one by name ('puppet', the default, or 'control': the OpenPose
-   * skeleton), a FrameSource object, or null for no frames (logic-only tests).
+   * The frame source: a registry id ('puppet', the default; 'control': the OpenPose skeleton;
+   * 'diffusion': loaded in the background while the puppet shows), a FrameSource object, or null
+   * for no frames (logic-only tests). Switch later with setSource().
    */
-  source?: FrameSourceName | FrameSource | null;
+  source?: FrameSourceId | FrameSource | null;
+  /** Settings for `source` (its registry entry's schema). */
+  sourceConfig?: Record<string, unknown>;
+  /** Where sources find the engine cache and default models dir (default ~/.persona-engine). */
+  dataDir?: string;
+  /** Shared by the sessions of one server, so that only one source loads at a time. */
+  loadQueue?: LoadQueue;
   /**
    * Move the mouth along the reply's letters while it shows (default false). Off by default: with
    * no voice yet, a talking mouth reads as muted audio; a voice will drive the same speech layer.
@@ -57,7 +67,8 @@ export class PersonaSession {
   readonly seed: number;
   private readonly interpreter: EmbeddedInterpreter;
   private readonly validate: ReturnType<typeof directiveSchemaFor>;
-  private readonly source: FrameSource | null;
+  /** Loads and swaps this session's frame source; null for a session without frames. */
+  readonly sources: SourceManager | null;
   private loop: LoopHandle | null = null;
   private readonly inputListeners = new Set<(input: SessionInput) => void>();
 
@@ -69,10 +80,31 @@ export class PersonaSession {
     this.world = createPersonaWorld({ clock: options.clock ?? new RealClock(), hz: this.fps, settings: { lipSyncText: options.lipSyncText ?? false } });
     this.schedule = createPersonaSchedule();
     const source = options.source === undefined ? 'puppet' : options.source;
-    this.source = typeof source === 'string' ? createFrameSource(source, this.width, this.height) : source;
+    // Puppet and control start at once (frames from the first tick); any other source loads in the background while the puppet shows.
+    const immediate = typeof source === 'string' ? createFrameSource(source === 'control' ? 'control' : 'puppet', this.width, this.height) : source;
     this.seed = options.seed ?? 1;
-    this.eid = spawnPersona(this.world, this.character, this.source, this.seed);
+    this.eid = spawnPersona(this.world, this.character, immediate, this.seed);
     this.interpreter = new EmbeddedInterpreter(this.character);
+    this.sources = immediate
+      ? new SourceManager({
+          width: this.width,
+          height: this.height,
+          look: this.character.look,
+          dataDir: options.dataDir ?? resolveDataDir(),
+          queue: options.loadQueue,
+          initial: { id: immediate.kind, config: { shot: 'full_body' }, source: immediate },
+          swap: (next) => {
+            const ring = this.world.resources.frameRings.get(this.eid);
+            if (ring) ring.source = next;
+          },
+        })
+      : null;
+    if (this.sources && typeof source === 'string' && source !== immediate?.kind) {
+      // A load that fails says why in the status (and the log); the puppet keeps showing.
+      this.sources.use(source, options.sourceConfig).then((status) => {
+        if (status.error) console.warn(`persona: ${status.error}`);
+      });
+    }
     this.validate = directiveSchemaFor({
       actions: actionNames(this.character.vocabulary),
       expressions: expressionNames(this.character.vocabulary),
@@ -151,6 +183,20 @@ export class PersonaSession {
     return () => set.delete(wrapped);
   }
 
+  /** Where the frame source stands: which shows, what is loading (with progress), why a source failed. */
+  get sourceStatus(): SourceStatus | null {
+    return this.sources?.status ?? null;
+  }
+
+  /**
+   * Switches the frame source at run time: throws at once for an unknown id or bad settings;
+   * otherwise loads off the tick (the current source keeps showing) and resolves with the status.
+   */
+  setSource(id: string, config?: unknown): Promise<SourceStatus> {
+    if (!this.sources) throw new Error('this session renders no frames');
+    return this.sources.use(id, config);
+  }
+
   /** Runs one tick now (tests and benchmarks on a simulated clock). */
   step(): void {
     step(this.world, this.schedule);
@@ -170,6 +216,6 @@ export class PersonaSession {
     this.loop?.stop();
     this.loop = null;
     this.world.resources.personas.get(this.eid)?.actor.stop();
-    this.source?.dispose();
+    this.sources?.close();
   }
 }

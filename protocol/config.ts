@@ -1,6 +1,7 @@
 /** Server configuration: defaults that just work, overridden by env vars and CLI flags. */
 import { z } from 'zod';
 import { PersonaConfigSchema } from './persona-config.js';
+import { FRAME_SOURCE_IDS } from './frame-source.js';
 
 const EVEN_SIZE = 'must be even: video is encoded in 2×2 blocks';
 
@@ -34,8 +35,13 @@ export const ServerConfigSchema = z.object({
     )
     .min(1)
     .optional(),
-  /** Frame source: `puppet` (the 2.5D character, transparent background) or `control` (OpenPose BODY-18 skeleton on black). Env: PERSONA_SOURCE. */
-  source: z.enum(['puppet', 'control']).default('puppet'),
+  /**
+   * Frame source at start: `puppet` (the 2.5D character, transparent background), `control` (OpenPose
+   * BODY-18 skeleton on black) or `diffusion` (neural frames on ONNX Runtime: needs `persona add neural`
+   * and a model set in PERSONA_MODELS_DIR; the puppet shows while it loads or when it cannot). Switch at
+   * run time with POST /api/source or the UI. Env: PERSONA_SOURCE.
+   */
+  source: z.enum(FRAME_SOURCE_IDS).default('puppet'),
   /** Speak replies aloud with the character's voice (the embedded espeak-ng voice; where it is missing she stays silent and says why). Env: PERSONA_VOICE. */
   voice: z.enum(['on', 'off']).default('on'),
   /**

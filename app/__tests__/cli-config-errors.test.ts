@@ -41,7 +41,7 @@ describe('persona serve with bad settings', () => {
   it('a flag that is not a number, a bad --source, --background or session name: exit 2 too', async () => {
     for (const [args, message] of [
       [['--port', 'abc'], /--port must be an integer, got "abc"/],
-      [['--source', 'webcam'], /--source must be one of puppet, control, got "webcam"/],
+      [['--source', 'webcam'], /--source must be one of puppet, control, diffusion, got "webcam"/],
       [['--background', 'red'], /--background must be a colour like #262a35, got "red"/],
       [['--session', 'BAD=aria'], /^persona serve: --session: a session name is 1–32 characters: lowercase letters, digits, "-" or "_" \(got "BAD"\)$/m],
     ] as const) {

@@ -21,6 +21,7 @@ import {
   SessionQuerySchema,
   VocabularySchema,
 } from './schemas.js';
+import { SOURCE_ROUTES } from './source-routes.js';
 import { RECORD_ROUTES } from './record-routes.js';
 
 export interface RouteContext {
@@ -239,6 +240,7 @@ export const ROUTES: Route[] = [
     ),
   },
   ...RECORD_ROUTES,
+  ...SOURCE_ROUTES,
 ];
 
 export const allowed = (route: Route): string => {

@@ -185,7 +185,7 @@ export const createElectronStandIn = () => {
     getCursorScreenPoint: () => ({ ...screen.cursor }),
   });
   const menus: StandInMenu[] = [];
-  const trays: { tooltip: string; menu: StandInMenu | null }[] = [];
+  const trays: { tooltip: string; tooltips: string[]; menu: StandInMenu | null }[] = [];
   const opened: string[] = [];
   const permissionHandlers: ((contents: unknown, permission: string, callback: (granted: boolean) => void) => void)[] = [];
   const headerListeners: ((details: { url: string; responseHeaders?: Record<string, string[]> }, callback: (r: { responseHeaders?: Record<string, string[]> }) => void) => void)[] = [];
@@ -206,12 +206,13 @@ export const createElectronStandIn = () => {
       },
     },
     Tray: class {
-      readonly record = { tooltip: '', menu: null as StandInMenu | null };
+      readonly record = { tooltip: '', tooltips: [] as string[], menu: null as StandInMenu | null };
       constructor() {
         trays.push(this.record);
       }
       setToolTip(text: string) {
         this.record.tooltip = text;
+        this.record.tooltips.push(text);
       }
       setContextMenu(menu: StandInMenu) {
         this.record.menu = menu;

@@ -4,8 +4,11 @@
  * arrives (no animation loop, no WebGL context), and the last frame is kept for the hit test.
  */
 
-/** A pixel at least this opaque (of 255) counts as the character; the anti-aliased fringe below it does not. */
-export const OPAQUE_ALPHA = 48;
+/**
+ * A pixel at least half opaque counts as the character: her anti-aliased fringe and her soft ground
+ * shadow (alpha ~50) let clicks through to the desktop.
+ */
+export const OPAQUE_ALPHA = 128;
 
 export class CharacterView {
   private readonly context: CanvasRenderingContext2D;

@@ -158,6 +158,15 @@ describe('the desktop character page in Chromium', () => {
     expect(await hit(beside)).toBe(false);
     // Above her (where the bubble will be) is nothing while the bubble is closed.
     expect(await hit({ x: WIDTH / 2, y: 40 })).toBe(false);
+    // Her soft ground shadow and the fringe of her outline are drawn but take no clicks: the most opaque such pixel by her feet.
+    let shadow = { x: 0, y: 0, alpha: 0 };
+    for (let y = HEIGHT - 30; y < HEIGHT; y++)
+      for (let x = 0; x < WIDTH; x++) {
+        const a = frame[y * WIDTH + x]!;
+        if (a > shadow.alpha && a < 128) shadow = { x, y, alpha: a };
+      }
+    expect(shadow.alpha).toBeGreaterThan(20);
+    expect(await hit(shadow)).toBe(false);
   });
 
   it('the chat bubble: a click on her opens it; "wave" sent from it makes her wave (state and pixels)', async () => {

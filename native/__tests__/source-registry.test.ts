@@ -39,7 +39,7 @@ describe('frame-source registry', () => {
     expect(diffusion.requires.package?.name).toBe('onnxruntime-node@1.30.0');
     expect(diffusion.artifacts.map((a) => a.path)).toContain('unet/model.onnx');
     const steps = (diffusion.configSchema.properties as Record<string, { minimum: number; maximum: number }>).steps;
-    expect([steps.minimum, steps.maximum]).toEqual([1, 4]);
+    expect([steps!.minimum, steps!.maximum]).toEqual([1, 4]);
     expect(listed.find((s) => s.id === 'puppet')!.configSchema.properties).toHaveProperty('shot');
   });
 

@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['**/__tests__/**/*.test.ts'],
-    exclude: ['node_modules/**', 'build/**'],
+    exclude: ['node_modules/**', 'build/**', 'additions/**'], // additions/: installed runtimes (persona add), not our tests
     // Native addon and Chromium tests share 2 cores; running files one at a time keeps them from starving each other.
     pool: 'forks',
     fileParallelism: false,

@@ -51,7 +51,15 @@ export class ProfilerFeed {
       lastActionLatencyMs: this.lastActionLatencyMs,
       llmTtftMs: this.llmTtftMs,
       viewers: this.viewers,
+      source: this.sourceLine(),
     };
+  }
+
+  private sourceLine(): ProfileMessage['source'] {
+    const status = this.session.sourceStatus;
+    if (!status) return undefined;
+    const stats = this.session.sources!.source.stats();
+    return { active: status.active, provider: status.provider, state: status.state, frameMs: status.provider && stats.fills ? stats.lastFillMs : null };
   }
 
   /** The last `seconds` as a Chrome trace file's JSON object. */

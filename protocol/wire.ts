@@ -58,6 +58,8 @@ export interface ProfileMessage {
   llmTtftMs: number | null;
   /** WebRTC viewers (WHEP) and their link quality. */
   viewers: { id: string; state: string; bitrateKbps: number; fps: number; rttMs: number | null; packetsLost: number }[];
+  /** The frame source showing, a neural one's execution provider (tensorrt, cuda, cpu) and the time its last frame took (ms); older servers send none. */
+  source?: { active: string; provider: string | null; frameMs: number | null; state: string };
 }
 
 export type ServerMessage =

@@ -7,6 +7,7 @@ import { ChatStream } from './chat-stream.js';
 import { MAX_CHAT_CHARS, plainError } from './plain-errors.js';
 import { checkServer, fetchHistory, type Reachability } from './server-api.js';
 import { VoicePlayer } from './voice-player.js';
+import { mountSourcePanel } from './source-panel.js';
 
 const byId = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const log = byId<HTMLUListElement>('chat-log');
@@ -102,6 +103,7 @@ const connect = async () => {
   const query = new URLSearchParams();
   for (const key of ['session', 'token']) if (page.get(key)) query.set(key, page.get(key)!);
   if (query.size) byId<HTMLAnchorElement>('trace-download').href += `&${query}`;
+  mountSourcePanel(query);
 
   // The conversation so far, before the greeting the socket sends: a reload or a second tab continues it.
   const history = await fetchHistory(query);

@@ -83,6 +83,9 @@ export class ProfilerOverlay {
       `GC ${ms(w.gcMs)} in ${w.seconds} s`,
       `last action latency ${ms(message.lastActionLatencyMs)}`,
       `LLM first token ${message.llmTtftMs === null ? '— (no LLM answered)' : ms(message.llmTtftMs)}`,
+      message.source
+        ? `frame source ${message.source.active}${message.source.provider ? ` on ${message.source.provider}, frame ${ms(message.source.frameMs ?? undefined)}` : ''}${message.source.state === 'ready' ? '' : ` (${message.source.state})`}`
+        : 'frame source —',
       message.viewers.length
         ? `WebRTC ${message.viewers.length} viewer(s): ${message.viewers
             .slice(0, 3)

@@ -25,6 +25,7 @@ import { measureTtsFirstAudio } from './tts.js';
 import { measureLipSync } from './lipsync.js';
 import { measureAvSkew } from './av-skew.js';
 import { measureReplaySpeed } from './replay-speed.js';
+import { measureDiffusion } from './diffusion.js';
 
 export interface BenchOptions {
   out: string;
@@ -181,6 +182,8 @@ export const runBench = async ({ out, quick }: BenchOptions): Promise<void> => {
   }
   progress(`replay of a recorded session at 512² (${quick ? 5 : 20} engine seconds)…`);
   const replaySpeed = await measureReplaySpeed(quick ? 5 : 20);
+  progress('neural frames: our diffusion pipeline on the tiny generated model set at 512² (ONNX Runtime)…');
+  const diffusion = await measureDiffusion(quick ? 10 : 60);
   const cpus = os.cpus();
   const result = {
     tick_ms: ticks.tick,
@@ -222,6 +225,14 @@ export const runBench = async ({ out, quick }: BenchOptions): Promise<void> => {
     replay_speed_x: replaySpeed.replay_speed_x,
     /** The same writing a VP9 .webm through ffmpeg; null without ffmpeg on PATH. */
     replay_speed_x_webm: replaySpeed.replay_speed_x_webm,
+    /** One neural frame of our pipeline at 512² on the tiny generated model set, CPU provider: the pipeline's own cost, not a real model's (bench/diffusion.ts). */
+    diffusion_frame_ms_cpu: diffusion.diffusion_frame_ms_cpu,
+    diffusion_frame_split_ms: diffusion.diffusion_frame_split_ms,
+    /** The execution provider the neural source ran on here (tensorrt → cuda → cpu tried). */
+    diffusion_provider: diffusion.diffusion_provider,
+    /** A real model set (PERSONA_MODELS_DIR) at 512² on a GPU provider; null here, `diffusion_notes` says why. */
+    diffusion_fps_512: diffusion.diffusion_fps_512,
+    diffusion_notes: diffusion.diffusion_notes,
     sessions_per_machine: scale.sessions,
     sessions_per_machine_steps: scale.steps,
     rss_mb: Math.round(process.memoryUsage().rss / 1048576),

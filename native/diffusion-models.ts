@@ -112,7 +112,7 @@ export interface Ort {
   InferenceSession: { create(path: string, options?: Record<string, unknown>): Promise<OrtSession> };
   Tensor: new (type: string, data: unknown, dims: readonly number[]) => OrtTensor;
   listSupportedBackends?(): { name: string; bundled: boolean }[];
-  env: { versions?: { common?: string } };
+  env: { logLevel?: string; versions?: { common?: string } };
 }
 
 export interface VerifiedFile {
@@ -191,5 +191,9 @@ export const verifyModels = async (dir: string, ort: Ort): Promise<{ ok: boolean
  */
 export const importOnnxRuntime = async (): Promise<Ort> => {
   const mod = await importAddition<Ort & { default?: Ort }>('neural');
-  return mod.InferenceSession ? mod : mod.default!;
+  const ort = mod.InferenceSession ? mod : mod.default!;
+  // Every error ORT logs also reaches us as the error it throws (and we report it: a provider that could
+  // not load, a run that failed); its own log would print it a second time, in red, per session.
+  ort.env.logLevel = 'fatal';
+  return ort;
 };

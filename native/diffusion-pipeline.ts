@@ -67,6 +67,8 @@ export class DiffusionPipeline {
   private readonly noise: Float32Array;
   private readonly alphas = alphasCumprod();
   private readonly timesteps: number[];
+  /** Providers tried before the one in use, each with why it could not be used. */
+  unavailable: string[] = [];
 
   private constructor(
     private readonly ort: Ort,
@@ -99,6 +101,8 @@ export class DiffusionPipeline {
       const chain = provider === 'tensorrt' ? ['tensorrt', 'cuda', 'cpu'] : provider === 'cuda' ? ['cuda', 'cpu'] : ['cpu'];
       return ort.InferenceSession.create(path.join(modelsDir, MODEL_FILES[name].file), {
         executionProviders: chain,
+        // A provider that cannot load says why in the error we keep (`unavailable`); ORT's own log of it would only repeat it in red.
+        logSeverityLevel: provider === 'cpu' ? 2 : 4,
         intraOpNumThreads: threads,
         interOpNumThreads: 1,
         graphOptimizationLevel: 'all',
@@ -132,7 +136,9 @@ export class DiffusionPipeline {
       const latentShape = checkSignature(sessions, width, height);
       progress(0.95, 'loading the tokenizer');
       const tokenizer = await ClipTokenizer.load(path.join(modelsDir, TOKENIZER_FILES.vocab), path.join(modelsDir, TOKENIZER_FILES.merges));
-      return new DiffusionPipeline(ort, sessions, tokenizer, provider, options, latentShape);
+      const pipeline = new DiffusionPipeline(ort, sessions, tokenizer, provider, options, latentShape);
+      pipeline.unavailable = tried;
+      return pipeline;
     } catch (error) {
       for (const s of Object.values(sessions)) await s.release();
       throw error;

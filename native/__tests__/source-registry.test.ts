@@ -3,7 +3,7 @@
  * switches source at run time both ways (the pixels show it); a bad request changes nothing; a neural
  * source whose runtime is missing says how to add it and the puppet keeps showing, the session alive.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -41,6 +41,15 @@ describe('frame-source registry', () => {
     const steps = (diffusion.configSchema.properties as Record<string, { minimum: number; maximum: number }>).steps;
     expect([steps!.minimum, steps!.maximum]).toEqual([1, 4]);
     expect(listed.find((s) => s.id === 'puppet')!.configSchema.properties).toHaveProperty('shot');
+  });
+
+  it('a session on the puppet never loads the neural runtime (npm start stays as small as before)', async () => {
+    const { frame } = start();
+    await frame();
+    describeSources();
+    const maps = readFileSync('/proc/self/maps', 'utf8');
+    expect(maps).toContain('persona_native.node');
+    expect(maps).not.toContain('onnxruntime');
   });
 
   it('switches a session between puppet and control at run time, both ways', async () => {

@@ -295,16 +295,15 @@ export const rgbaToPlanes = (rgba: Uint8Array, width: number, height: number, lo
   return out;
 };
 
-/** Planar RGB in [-1, 1] → opaque RGBA bytes. */
+/** Planar RGB in [-1, 1] → opaque RGBA bytes (a clamped view does the rounding and clipping). */
 export const planesToRgba = (planes: Float32Array, width: number, height: number): Uint8Array => {
   const plane = width * height;
   const out = new Uint8Array(plane * 4);
-  for (let p = 0; p < plane; p++) {
-    for (let ch = 0; ch < 3; ch++) {
-      const v = (planes[ch * plane + p]! + 1) * 127.5;
-      out[p * 4 + ch] = v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
-    }
-    out[p * 4 + 3] = 255;
+  const clamped = new Uint8ClampedArray(out.buffer);
+  for (let ch = 0; ch < 3; ch++) {
+    const base = ch * plane;
+    for (let p = 0, o = ch; p < plane; p++, o += 4) clamped[o] = (planes[base + p]! + 1) * 127.5;
   }
+  for (let o = 3; o < out.length; o += 4) out[o] = 255;
   return out;
 };

@@ -18,6 +18,7 @@ import { DiffusionPipeline } from '../native/diffusion-pipeline.js';
 import { getCharacter } from '../characters/index.js';
 import { promptFromLook } from '../native/diffusion-source.js';
 import { writeTinyDiffusionSet } from '../native/__tests__/tiny-diffusion.js';
+import { PersonaSession } from '../app/session.js';
 
 export interface DiffusionBench {
   diffusion_frame_ms_cpu: Distribution | null;
@@ -25,6 +26,8 @@ export interface DiffusionBench {
   diffusion_frame_split_ms: { encode: number; denoise: number; decode: number } | null;
   diffusion_provider: string | null;
   diffusion_fps_512: number | null;
+  /** Tick time of a live 512² session while a slow model (tiny set + 20 big convolutions) renders, beside the same session on the puppet: the JS thread never waits for the model. */
+  diffusion_slow_model_tick_ms: { puppet: Distribution | null; diffusion: Distribution | null; neural_frames: number; ticks: number } | null;
   /** Why a key is null. */
   diffusion_notes: string[];
 }
@@ -67,7 +70,7 @@ const runFrames = async (pipeline: DiffusionPipeline, frames: { control: Uint8Ar
 };
 
 export const measureDiffusion = async (samples: number): Promise<DiffusionBench> => {
-  const result: DiffusionBench = { diffusion_frame_ms_cpu: null, diffusion_frame_split_ms: null, diffusion_provider: null, diffusion_fps_512: null, diffusion_notes: [] };
+  const result: DiffusionBench = { diffusion_frame_ms_cpu: null, diffusion_frame_split_ms: null, diffusion_provider: null, diffusion_fps_512: null, diffusion_slow_model_tick_ms: null, diffusion_notes: [] };
   if (!isAdded('neural')) {
     result.diffusion_notes.push(missingAdditionLine('neural'));
     return result;
@@ -90,6 +93,7 @@ export const measureDiffusion = async (samples: number): Promise<DiffusionBench>
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+  result.diffusion_slow_model_tick_ms = await measureSlowModelTicks(samples >= 30 ? 8 : 3);
   const models = process.env.PERSONA_MODELS_DIR;
   if (!models) {
     result.diffusion_notes.push('diffusion_fps_512: no model set (PERSONA_MODELS_DIR unset)');
@@ -112,6 +116,35 @@ export const measureDiffusion = async (samples: number): Promise<DiffusionBench>
     result.diffusion_notes.push(`diffusion_fps_512: no GPU provider (${(error as Error).message.split('\n')[0]})`);
   }
   return result;
+};
+
+/** The engine's tick while waving, `seconds` on the puppet, then `seconds` with a slow diffusion model. */
+const measureSlowModelTicks = async (seconds: number) => {
+  const dir = writeTinyDiffusionSet(mkdtempSync(path.join(os.tmpdir(), 'bench-slow-sd-')), { size: SIZE, slowConvs: 20 });
+  const session = new PersonaSession({ width: SIZE, height: SIZE });
+  try {
+    const run = async () => {
+      const from = session.world.time.tick;
+      session.world.profiler.ticks.clear();
+      const end = performance.now() + seconds * 1000;
+      for (let i = 0; performance.now() < end; i++) {
+        session.chat(i % 2 ? 'nod' : 'wave');
+        await new Promise((r) => setTimeout(r, 700));
+      }
+      return { tick: distribution(session.world.profiler.ticks.values()), ticks: session.world.time.tick - from };
+    };
+    session.start();
+    const puppet = await run();
+    const status = await session.setSource('diffusion', { modelsDir: dir, providers: ['cpu'] });
+    if (status.active !== 'diffusion') throw new Error(status.error ?? 'the diffusion source did not start');
+    const diffusion = await run();
+    const neural = (session.sources!.source as unknown as { counts: { frames: number } }).counts.frames;
+    return { puppet: puppet.tick, diffusion: diffusion.tick, neural_frames: neural, ticks: diffusion.ticks };
+  } finally {
+    session.stop();
+    await session.sources?.idle();
+    rmSync(dir, { recursive: true, force: true });
+  }
 };
 
 // `npx tsx bench/diffusion.ts [samples]`: these keys alone.

@@ -9,9 +9,6 @@ import { z } from 'zod';
 export const FRAME_SOURCE_IDS = ['puppet', 'control', 'diffusion'] as const;
 export type FrameSourceId = (typeof FRAME_SOURCE_IDS)[number];
 
-/** Most bytes a POST /api/source body may have. */
-export const MAX_SOURCE_REQUEST_BYTES = 16 * 1024;
-
 /** One model file a source needs, as its registry entry declares it. */
 export const ArtifactSchema = z.object({
   /** Path relative to the models dir (PERSONA_MODELS_DIR), e.g. "unet/model.onnx". */

@@ -22,6 +22,8 @@ import { PersonaSession } from '../app/session.js';
 
 export interface DiffusionBench {
   diffusion_frame_ms_cpu: Distribution | null;
+  /** The same with stream batch (2 steps, batch 2: one ControlNet + UNet run per frame instead of two). */
+  diffusion_frame_ms_cpu_stream_batch: Distribution | null;
   /** encode / denoise / decode medians of those frames, ms. */
   diffusion_frame_split_ms: { encode: number; denoise: number; decode: number } | null;
   diffusion_provider: string | null;
@@ -70,14 +72,14 @@ const runFrames = async (pipeline: DiffusionPipeline, frames: { control: Uint8Ar
 };
 
 export const measureDiffusion = async (samples: number): Promise<DiffusionBench> => {
-  const result: DiffusionBench = { diffusion_frame_ms_cpu: null, diffusion_frame_split_ms: null, diffusion_provider: null, diffusion_fps_512: null, diffusion_slow_model_tick_ms: null, diffusion_notes: [] };
+  const result: DiffusionBench = { diffusion_frame_ms_cpu: null, diffusion_frame_ms_cpu_stream_batch: null, diffusion_frame_split_ms: null, diffusion_provider: null, diffusion_fps_512: null, diffusion_slow_model_tick_ms: null, diffusion_notes: [] };
   if (!isAdded('neural')) {
     result.diffusion_notes.push(missingAdditionLine('neural'));
     return result;
   }
   const ort = await importOnnxRuntime();
   const frames = await inputs(samples + 3);
-  const dir = writeTinyDiffusionSet(mkdtempSync(path.join(os.tmpdir(), 'bench-tiny-sd-')), { size: SIZE });
+  const dir = writeTinyDiffusionSet(mkdtempSync(path.join(os.tmpdir(), 'bench-tiny-sd-')), { size: SIZE, batch: 'dynamic' });
   try {
     const settings = DiffusionConfigSchema.parse({ providers: [...EXECUTION_PROVIDERS], similarSkip: 1 });
     const pipeline = await DiffusionPipeline.load(ort, { ...settings, modelsDir: dir, width: SIZE, height: SIZE });
@@ -86,6 +88,11 @@ export const measureDiffusion = async (samples: number): Promise<DiffusionBench>
     for (const why of pipeline.unavailable) result.diffusion_notes.push(`provider ${why}`);
     const { times, split } = await runFrames(pipeline, frames, 3);
     await pipeline.release();
+    const streamed = await DiffusionPipeline.load(ort, { ...settings, modelsDir: dir, width: SIZE, height: SIZE, streamBatch: true });
+    await streamed.setPrompt(promptFromLook(getCharacter('aria').look));
+    const batched = await runFrames(streamed, frames, 3);
+    await streamed.release();
+    if (pipeline.provider === 'cpu') result.diffusion_frame_ms_cpu_stream_batch = distribution(batched.times);
     if (pipeline.provider === 'cpu') {
       result.diffusion_frame_ms_cpu = distribution(times);
       result.diffusion_frame_split_ms = { encode: median(split.encode), denoise: median(split.denoise), decode: median(split.decode) };

@@ -31,6 +31,10 @@ export const DiffusionConfigSchema = z.strictObject({
   controlScale: z.number().min(0).max(2).default(1).describe('weight of the OpenPose ControlNet'),
   feedback: z.number().min(0).max(0.9).default(0.2).describe('share of the previous frame’s latent mixed into the next (temporal smoothness)'),
   similarSkip: z.number().min(0).max(1).default(0.995).describe('skip a frame whose pose image is at least this similar to the last one (1: never skip)'),
+  streamBatch: z
+    .boolean()
+    .default(false)
+    .describe('stream batch: each run takes every frame in flight one step (batch = steps), one frame out per run, steps − 1 frames later; needs controlnet and unet exported with that batch or a dynamic one'),
   seed: z.number().int().min(0).max(2 ** 31 - 1).default(1).describe('the session’s fixed noise (same seed and pose, same frame)'),
   providers: z.array(z.enum(EXECUTION_PROVIDERS)).min(1).max(3).default([...EXECUTION_PROVIDERS]).describe('ONNX Runtime execution providers, tried in order'),
   threads: z.number().int().min(0).max(64).default(0).describe('CPU threads per model (0: all cores but one)'),

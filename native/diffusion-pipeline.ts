@@ -58,6 +58,13 @@ const difference = (a: Uint8Array, b: Uint8Array): number => {
   return n ? sum / n / 255 : 0;
 };
 
+/** A latent on its way through the steps, with the pose image of its frame. */
+interface InFlight {
+  sample: Float32Array;
+  cond: Float32Array;
+  step: number;
+}
+
 export class DiffusionPipeline {
   private embeddings: OrtTensor | null = null;
   private prompt = '';
@@ -67,6 +74,9 @@ export class DiffusionPipeline {
   private readonly noise: Float32Array;
   private readonly alphas = alphasCumprod();
   private readonly timesteps: number[];
+  /** Stream batch: earlier frames still on their way through the steps, by step. */
+  private inFlight: InFlight[] = [];
+  private readonly repeated = new Map<number, OrtTensor>();
   /** Providers tried before the one in use, each with why it could not be used. */
   unavailable: string[] = [];
 
@@ -133,7 +143,7 @@ export class DiffusionPipeline {
       }
     }
     try {
-      const latentShape = checkSignature(sessions, width, height);
+      const latentShape = checkSignature(sessions, width, height, options.streamBatch ? options.steps : 1);
       progress(0.95, 'loading the tokenizer');
       const tokenizer = await ClipTokenizer.load(path.join(modelsDir, TOKENIZER_FILES.vocab), path.join(modelsDir, TOKENIZER_FILES.merges));
       const pipeline = new DiffusionPipeline(ort, sessions, tokenizer, provider, options, latentShape);
@@ -155,6 +165,7 @@ export class DiffusionPipeline {
       type === 'int64' ? new this.ort.Tensor('int64', BigInt64Array.from(ids, (v) => BigInt(v)), [1, ids.length]) : new this.ort.Tensor('int32', ids, [1, ids.length]);
     const out = await session.run({ input_ids: feed });
     this.embeddings = out.last_hidden_state!;
+    this.repeated.clear();
     this.prompt = prompt;
   }
 
@@ -163,7 +174,7 @@ export class DiffusionPipeline {
    * Returns RGBA, or null when the pose and the puppet frame are as good as unchanged (similarity skip).
    */
   async run(control: Uint8Array, init: Uint8Array): Promise<{ rgba: Uint8Array; timings: FrameTimings } | null> {
-    const { width, height, controlScale, feedback, similarSkip } = this.options;
+    const { width, height, feedback, similarSkip, streamBatch } = this.options;
     if (!this.embeddings) throw new Error('setPrompt() first');
     if (similarSkip < 1 && this.previousControl && this.previousInit) {
       const change = Math.max(difference(control, this.previousControl), difference(init, this.previousInit));
@@ -182,41 +193,106 @@ export class DiffusionPipeline {
     }
     const encodeMs = elapsed(started);
     const denoiseStart = performance.now();
-    const cond = new Tensor('float32', rgbaToPlanes(control, width, height, 0, 1), [1, 3, height, width]);
-    const scale = new Tensor('float32', Float32Array.of(controlScale), metadataShape(this.sessions.controlnet, 'conditioning_scale', []));
-    let sample = addNoise(latent, this.noise, this.alphas[this.timesteps[0]!]!, new Float32Array(latent.length));
-    const denoised = new Float32Array(latent.length);
-    for (const [i, t] of this.timesteps.entries()) {
-      const x = new Tensor('float32', sample, [1, c, h, w]);
-      const residuals = await this.sessions.controlnet.run({
-        sample: x,
-        timestep: this.timestep(this.sessions.controlnet, t),
-        encoder_hidden_states: this.embeddings,
-        controlnet_cond: cond,
-        conditioning_scale: scale,
+    const cond = rgbaToPlanes(control, width, height, 0, 1);
+    const fresh: InFlight = { sample: addNoise(latent, this.noise, this.alphas[this.timesteps[0]!]!, new Float32Array(latent.length)), cond, step: 0 };
+    let denoised: Float32Array | null = null;
+    if (streamBatch) {
+      // StreamDiffusion's stream batch: this frame enters at the first step while earlier frames take their
+      // next step, all in one batch; the frame that takes its last step comes out (steps − 1 frames later).
+      const entries = [fresh, ...this.inFlight];
+      const epsilon = await this.epsilon(entries, this.timesteps.length);
+      this.inFlight = [];
+      entries.forEach((entry, i) => {
+        const done = this.denoise(entry, epsilon[i]!);
+        if (entry.step === this.timesteps.length - 1) denoised = done;
+        else this.inFlight.push({ sample: this.renoise(done, entry.step + 1), cond: entry.cond, step: entry.step + 1 });
       });
-      const feeds: Record<string, OrtTensor> = { sample: x, timestep: this.timestep(this.sessions.unet, t), encoder_hidden_states: this.embeddings };
-      for (let b = 0; b < DOWN_BLOCK_COUNT; b++) feeds[downBlockName(b)] = residuals[downBlockName(b)]!;
-      feeds[UNET_MID_INPUT] = residuals[CONTROLNET_MID_OUTPUT]!;
-      const epsilon = (await this.sessions.unet.run(feeds)).out_sample!;
-      lcmDenoise(sample, epsilon.data as Float32Array, t, this.alphas[t]!, denoised);
-      const next = this.timesteps[i + 1];
-      sample = next === undefined ? denoised : addNoise(denoised, this.noise, this.alphas[next]!, new Float32Array(latent.length));
+      if (!denoised) return null; // the batch is still filling: the first frames come out later
+    } else {
+      let entry = fresh;
+      for (;;) {
+        const done = this.denoise(entry, (await this.epsilon([entry], 1))[0]!);
+        if (entry.step === this.timesteps.length - 1) {
+          denoised = done;
+          break;
+        }
+        entry = { sample: this.renoise(done, entry.step + 1), cond, step: entry.step + 1 };
+      }
     }
-    this.previousLatent = denoised.slice();
+    const finished: Float32Array = denoised;
+    this.previousLatent = finished;
     const denoiseMs = elapsed(denoiseStart);
     const decodeStart = performance.now();
-    const scaled = new Float32Array(denoised.length);
-    for (let i = 0; i < scaled.length; i++) scaled[i] = denoised[i]! / LATENT_SCALE;
+    const scaled = new Float32Array(finished.length);
+    for (let i = 0; i < scaled.length; i++) scaled[i] = finished[i]! / LATENT_SCALE;
     const decoded = await this.sessions.vae_decoder.run({ latent_sample: new Tensor('float32', scaled, [1, c, h, w]) });
     const rgba = planesToRgba(decoded.sample!.data as Float32Array, width, height);
     return { rgba, timings: { encode: encodeMs, denoise: denoiseMs, decode: elapsed(decodeStart), total: elapsed(started) } };
   }
 
-  private timestep(session: OrtSession, t: number): OrtTensor {
+  /** The LCM update of `entry` at its step's timestep, given the model's ε. */
+  private denoise(entry: InFlight, epsilon: Float32Array): Float32Array {
+    const t = this.timesteps[entry.step]!;
+    return lcmDenoise(entry.sample, epsilon, t, this.alphas[t]!, new Float32Array(entry.sample.length));
+  }
+
+  /** A denoised latent noised again (with the session's fixed noise) to the timestep of `step`. */
+  private renoise(denoised: Float32Array, step: number): Float32Array {
+    return addNoise(denoised, this.noise, this.alphas[this.timesteps[step]!]!, new Float32Array(denoised.length));
+  }
+
+  /** One ControlNet + UNet pass over `entries`, padded to `batch` with copies of the first; ε per entry. */
+  private async epsilon(entries: InFlight[], batch: number): Promise<Float32Array[]> {
+    const { Tensor } = this.ort;
+    const { width, height, controlScale } = this.options;
+    const [c, h, w] = this.latentShape;
+    const latentSize = c * h * w;
+    const condSize = 3 * height * width;
+    const padded = Array.from({ length: batch }, (_, i) => entries[i] ?? entries[0]!);
+    const sample = new Float32Array(batch * latentSize);
+    const cond = new Float32Array(batch * condSize);
+    padded.forEach((e, i) => {
+      sample.set(e.sample, i * latentSize);
+      cond.set(e.cond, i * condSize);
+    });
+    const x = new Tensor('float32', sample, [batch, c, h, w]);
+    const timesteps = padded.map((e) => this.timesteps[e.step]!);
+    const embeddings = this.batchedEmbeddings(batch);
+    const residuals = await this.sessions.controlnet.run({
+      sample: x,
+      timestep: this.timestep(this.sessions.controlnet, timesteps),
+      encoder_hidden_states: embeddings,
+      controlnet_cond: new Tensor('float32', cond, [batch, 3, height, width]),
+      conditioning_scale: new Tensor('float32', Float32Array.of(controlScale), metadataShape(this.sessions.controlnet, 'conditioning_scale', [])),
+    });
+    const feeds: Record<string, OrtTensor> = { sample: x, timestep: this.timestep(this.sessions.unet, timesteps), encoder_hidden_states: embeddings };
+    for (let b = 0; b < DOWN_BLOCK_COUNT; b++) feeds[downBlockName(b)] = residuals[downBlockName(b)]!;
+    feeds[UNET_MID_INPUT] = residuals[CONTROLNET_MID_OUTPUT]!;
+    const epsilon = (await this.sessions.unet.run(feeds)).out_sample!.data as Float32Array;
+    return entries.map((_, i) => epsilon.subarray(i * latentSize, (i + 1) * latentSize));
+  }
+
+  /** The prompt's embeddings repeated `batch` times (made once per prompt and batch size). */
+  private batchedEmbeddings(batch: number): OrtTensor {
+    const one = this.embeddings!;
+    if (batch === 1) return one;
+    let tensor = this.repeated.get(batch);
+    if (!tensor) {
+      const data = one.data as Float32Array;
+      const out = new Float32Array(data.length * batch);
+      for (let i = 0; i < batch; i++) out.set(data, i * data.length);
+      tensor = new this.ort.Tensor('float32', out, [batch, ...one.dims.slice(1)]);
+      this.repeated.set(batch, tensor);
+    }
+    return tensor;
+  }
+
+  private timestep(session: OrtSession, t: number[]): OrtTensor {
     const meta = metadata(session.inputMetadata, 'timestep');
-    const shape = meta.shape?.length ? [1] : [];
-    return meta.type === 'int64' ? new this.ort.Tensor('int64', BigInt64Array.of(BigInt(t)), shape) : new this.ort.Tensor('float32', Float32Array.of(t), shape);
+    const shape = meta.shape?.length ? [t.length] : [];
+    return meta.type === 'int64'
+      ? new this.ort.Tensor('int64', BigInt64Array.from(t, (v) => BigInt(v)), shape)
+      : new this.ort.Tensor('float32', Float32Array.from(t), shape);
   }
 
   async release(): Promise<void> {
@@ -240,7 +316,7 @@ const metadataShape = (session: OrtSession, name: string, fallback: number[]): n
  * Checks the models' names and every fixed dimension against this session's frame size; returns the
  * latent's [channels, h, w]. A mismatch is an error naming the file, the tensor, and both shapes.
  */
-const checkSignature = (sessions: Record<ModelName, OrtSession>, width: number, height: number): [number, number, number] => {
+const checkSignature = (sessions: Record<ModelName, OrtSession>, width: number, height: number, batch: number): [number, number, number] => {
   for (const name of MODEL_NAMES) {
     const spec = MODEL_FILES[name];
     const s = sessions[name];
@@ -252,7 +328,7 @@ const checkSignature = (sessions: Record<ModelName, OrtSession>, width: number, 
     const bad = shape.length !== want.length || want.some((w, i) => w !== null && typeof shape[i] === 'number' && (shape[i] as number) > 0 && shape[i] !== w);
     if (bad) {
       throw new Error(
-        `${file}: "${tensor}" is ${JSON.stringify(shape)} but this session needs ${JSON.stringify(want.map((w) => w ?? '*'))} (frame ${width}×${height}; export the model for this size or change --size)`,
+        `${file}: "${tensor}" is ${JSON.stringify(shape)} but this session needs ${JSON.stringify(want.map((w) => w ?? '*'))} (frame ${width}×${height}${batch > 1 ? `, stream batch ${batch}` : ''}; export the model for this size${batch > 1 ? ' and batch' : ''} or change --size)`,
       );
     }
   };
@@ -264,10 +340,10 @@ const checkSignature = (sessions: Record<ModelName, OrtSession>, width: number, 
   fits(MODEL_FILES.vae_decoder.file, 'latent_sample', metadata(sessions.vae_decoder.inputMetadata, 'latent_sample').shape, [1, channels, h, w]);
   fits(MODEL_FILES.vae_decoder.file, 'sample', metadata(sessions.vae_decoder.outputMetadata, 'sample').shape, [1, 3, height, width]);
   for (const model of ['controlnet', 'unet'] as const) {
-    fits(MODEL_FILES[model].file, 'sample', metadata(sessions[model].inputMetadata, 'sample').shape, [1, channels, h, w]);
+    fits(MODEL_FILES[model].file, 'sample', metadata(sessions[model].inputMetadata, 'sample').shape, [batch, channels, h, w]);
   }
-  fits(MODEL_FILES.controlnet.file, 'controlnet_cond', metadata(sessions.controlnet.inputMetadata, 'controlnet_cond').shape, [1, 3, height, width]);
-  fits(MODEL_FILES.unet.file, 'out_sample', metadata(sessions.unet.outputMetadata, 'out_sample').shape, [1, channels, h, w]);
+  fits(MODEL_FILES.controlnet.file, 'controlnet_cond', metadata(sessions.controlnet.inputMetadata, 'controlnet_cond').shape, [batch, 3, height, width]);
+  fits(MODEL_FILES.unet.file, 'out_sample', metadata(sessions.unet.outputMetadata, 'out_sample').shape, [batch, channels, h, w]);
   // Each residual the controlnet makes must be what the unet takes.
   const residuals: [string, string][] = [...Array.from({ length: DOWN_BLOCK_COUNT }, (_, i): [string, string] => [downBlockName(i), downBlockName(i)]), [CONTROLNET_MID_OUTPUT, UNET_MID_INPUT]];
   for (const [out, input] of residuals) {

@@ -10,7 +10,8 @@ are, then check the result with `persona models verify DIR`.
 
 Defaults: Stable Diffusion 1.5 with the LCM-LoRA fused (few-step), ControlNet v1.1 OpenPose, and the
 full SD VAE (--taesd swaps in the tiny TAESD autoencoder). Every graph has fixed shapes for one frame
-size, batch 1 (what TensorRT builds the fastest engines for); export again for another --size.
+size, batch 1 (controlnet and unet: --batch, for stream batch), what TensorRT builds the fastest engines
+for; export again for another --size.
 """
 import argparse
 import os
@@ -30,6 +31,7 @@ p.add_argument("--taesd", action="store_true", help="use madebyollin/taesd as th
 p.add_argument("--size", type=int, default=512)
 p.add_argument("--out", required=True)
 p.add_argument("--opset", type=int, default=17)
+p.add_argument("--batch", type=int, default=1, help="controlnet/unet batch: set it to the steps you run with streamBatch (e.g. 2)")
 args = p.parse_args()
 
 device = "cuda" if torch.cuda.is_available() else "cpu"
@@ -97,7 +99,8 @@ with torch.no_grad():
             down, mid = controlnet(sample, timestep, encoder_hidden_states, controlnet_cond, conditioning_scale=conditioning_scale, return_dict=False)
             return (*down, mid)
 
-    cn_inputs = (torch.zeros(1, 4, h, w, device=device), torch.ones(1, device=device), torch.zeros(1, 77, D, device=device), torch.zeros(1, 3, H, W, device=device), torch.tensor(1.0, device=device))
+    B = args.batch
+    cn_inputs = (torch.zeros(B, 4, h, w, device=device), torch.ones(B, device=device), torch.zeros(B, 77, D, device=device), torch.zeros(B, 3, H, W, device=device), torch.tensor(1.0, device=device))
     down_names = [f"down_block_{i}" for i in range(12)]
     export(Control(), cn_inputs, "controlnet", ["sample", "timestep", "encoder_hidden_states", "controlnet_cond", "conditioning_scale"], down_names + ["mid_block_res_sample"])
     residuals = Control()(*cn_inputs)

@@ -115,6 +115,45 @@ describe.skipIf(!runtime)('diffusion frame source (tiny model set, CPU)', () => 
     control.dispose();
   });
 
+  it('stream batch: one run per frame, each frame out steps − 1 runs later, as the one-by-one pipeline makes it', async () => {
+    const ort = await importOnnxRuntime();
+    const dir = modelSet({ batch: 'dynamic' });
+    const base = { ...DiffusionConfigSchema.parse(settings(dir, { steps: 3, strength: 0.8 })), modelsDir: dir, width: SIZE, height: SIZE };
+    const puppet = new PuppetSource(SIZE, SIZE);
+    const control = new ControlSource(SIZE, SIZE);
+    const poses = await Promise.all(
+      [0, 0.1, 0.2, 0.3].map(async (x) => {
+        const conditioning = createConditioning();
+        conditioning[0] = x;
+        const [c, i] = [new Uint8Array(SIZE * SIZE * 4), new Uint8Array(SIZE * SIZE * 4)];
+        await Promise.all([control.fill(conditioning, c), puppet.fill(conditioning, i)]);
+        return { c, i };
+      }),
+    );
+    puppet.dispose();
+    control.dispose();
+    const oneByOne = await DiffusionPipeline.load(ort, base);
+    const streamed = await DiffusionPipeline.load(ort, { ...base, streamBatch: true });
+    for (const p of [oneByOne, streamed]) await p.setPrompt('a 2d game character');
+    const expected = [];
+    for (const pose of poses) expected.push((await oneByOne.run(pose.c, pose.i))!.rgba);
+    const out = [];
+    for (const pose of poses) out.push((await streamed.run(pose.c, pose.i))?.rgba ?? null);
+    expect(Buffer.from(expected[0]!).equals(Buffer.from(expected[1]!))).toBe(false); // each pose its own frame, so a frame out of turn would show
+    expect(out.slice(0, 2)).toEqual([null, null]); // 3 steps: the batch fills for two runs
+    for (const [k, frame] of out.slice(2).entries()) {
+      let worst = 0;
+      for (let i = 0; i < frame!.length; i++) worst = Math.max(worst, Math.abs(frame![i]! - expected[k]![i]!));
+      expect(worst).toBeLessThanOrEqual(2); // the same frame (batched convolutions may round differently)
+    }
+    await oneByOne.release();
+    await streamed.release();
+    // Models exported for batch 1 cannot stream-batch: said at load, naming the batch.
+    await expect(DiffusionPipeline.load(ort, { ...base, modelsDir: modelSet(), streamBatch: true })).rejects.toThrow(
+      /controlnet\/model\.onnx: "sample" is \[1,4,8,8\] but this session needs \[3,4,8,8\] \(frame 64×64, stream batch 3;/,
+    );
+  });
+
   it('a missing file, a wrong shape: a clear reason, the puppet keeps showing, the session goes on', async () => {
     const { session, frames, tick } = start();
     const empty = mkdtempSync(path.join(os.tmpdir(), 'no-models-'));

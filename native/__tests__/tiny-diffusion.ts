@@ -112,6 +112,8 @@ export interface TinySetOptions {
   slowConvs?: number;
   /** Export the decoder for this size instead (a wrong shape for the session). */
   decoderSize?: number;
+  /** Batch of controlnet and unet: 1 (default), another number, or 'dynamic' (stream batch). */
+  batch?: number | 'dynamic';
   /** A unet that loads but fails when run (an index out of bounds). */
   failingUnet?: boolean;
 }
@@ -128,6 +130,7 @@ export const writeTinyDiffusionSet = (dir: string, options: TinySetOptions = {})
   const random = mulberry(options.seed ?? 7);
   const h = size / 8;
   const seq = 77;
+  const B: Dim = options.batch === 'dynamic' ? 'batch' : (options.batch ?? 1);
   const write = (name: string, g: Graph) => {
     mkdirSync(path.join(dir, name), { recursive: true });
     writeFileSync(path.join(dir, name, 'model.onnx'), g.model());
@@ -186,15 +189,15 @@ export const writeTinyDiffusionSet = (dir: string, options: TinySetOptions = {})
   const bias = (g: Graph) => {
     const text = g.op('ReduceMean', ['encoder_hidden_states'], { axes: [1, 2], keepdims: 1 });
     const t = g.op('Mul', ['timestep', g.weight([1], 0, [0.001])]);
-    return g.op('Add', [g.op('Reshape', [text, g.ints([1, 1, 1, 1])]), g.op('Reshape', [t, g.ints([1, 1, 1, 1])])]);
+    return g.op('Add', [g.op('Reshape', [text, g.ints([-1, 1, 1, 1])]), g.op('Reshape', [t, g.ints([-1, 1, 1, 1])])]);
   };
   // controlnet: features from the pose image and the sample, one strided conv per residual, × conditioning_scale
   {
     const g = new Graph(random);
-    g.input('sample', [1, 4, h, h]);
-    g.input('timestep', [1]);
-    g.input('encoder_hidden_states', [1, seq, hidden]);
-    g.input('controlnet_cond', [1, 3, size, size]);
+    g.input('sample', [B, 4, h, h]);
+    g.input('timestep', [B]);
+    g.input('encoder_hidden_states', [B, seq, hidden]);
+    g.input('controlnet_cond', [B, 3, size, size]);
     g.input('conditioning_scale', []);
     const pose = g.op('Relu', [g.conv('controlnet_cond', 3, 8, 8, 8)]);
     const feature = g.op('Add', [g.op('Add', [pose, g.conv('sample', 4, 8, 1, 1)]), bias(g)]);
@@ -202,20 +205,20 @@ export const writeTinyDiffusionSet = (dir: string, options: TinySetOptions = {})
       g.op('Mul', [down === 1 ? g.conv(feature, 8, channels, 3, 1) : g.conv(feature, 8, channels, down, down), 'conditioning_scale'], {}, name);
     RESIDUALS.forEach((r, i) => {
       residual(r, `down_block_${i}`);
-      g.output(`down_block_${i}`, [1, r[0], h / r[1], h / r[1]]);
+      g.output(`down_block_${i}`, [B, r[0], h / r[1], h / r[1]]);
     });
     residual(MID, 'mid_block_res_sample');
-    g.output('mid_block_res_sample', [1, MID[0], h / MID[1], h / MID[1]]);
+    g.output('mid_block_res_sample', [B, MID[0], h / MID[1], h / MID[1]]);
     write('controlnet', g);
   }
   // unet: ε from the sample, the text/time bias and every residual brought back to latent size
   {
     const g = new Graph(random);
-    g.input('sample', [1, 4, h, h]);
-    g.input('timestep', [1]);
-    g.input('encoder_hidden_states', [1, seq, hidden]);
-    RESIDUALS.forEach(([c, down], i) => g.input(`down_block_${i}`, [1, c, h / down, h / down]));
-    g.input('mid_block_additional_residual', [1, MID[0], h / MID[1], h / MID[1]]);
+    g.input('sample', [B, 4, h, h]);
+    g.input('timestep', [B]);
+    g.input('encoder_hidden_states', [B, seq, hidden]);
+    RESIDUALS.forEach(([c, down], i) => g.input(`down_block_${i}`, [B, c, h / down, h / down]));
+    g.input('mid_block_additional_residual', [B, MID[0], h / MID[1], h / MID[1]]);
     let sum = g.op('Add', [g.conv('sample', 4, 4, 3, 1), bias(g)]);
     const back = (name: string, [c, down]: [number, number]) => (down === 1 ? g.conv(name, c, 4, 1, 1) : g.up(name, c, 4, down));
     RESIDUALS.forEach((r, i) => (sum = g.op('Add', [sum, back(`down_block_${i}`, r)])));
@@ -230,10 +233,10 @@ export const writeTinyDiffusionSet = (dir: string, options: TinySetOptions = {})
       // Gathers at index timestep×1000 from a table of two: fine to load, out of bounds when run.
       const index = g.op('Cast', [g.op('Mul', ['timestep', g.weight([1], 0, [1000])])], { to: INT64 });
       const picked = g.op('Mul', [g.op('Gather', [g.weight([2]), index], { axis: 0 }), g.weight([1], 0, [0])]);
-      sum = g.op('Add', [sum, g.op('Reshape', [picked, g.ints([1, 1, 1, 1])])]);
+      sum = g.op('Add', [sum, g.op('Reshape', [picked, g.ints([-1, 1, 1, 1])])]);
     }
     g.op('Tanh', [sum], {}, 'out_sample');
-    g.output('out_sample', [1, 4, h, h]);
+    g.output('out_sample', [B, 4, h, h]);
     write('unet', g);
   }
   return dir;

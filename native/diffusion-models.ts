@@ -30,6 +30,12 @@ export const DiffusionConfigSchema = z.strictObject({
   strength: z.number().min(0.05).max(1).default(0.5).describe('how far each frame may move from the puppet frame (img2img strength)'),
   controlScale: z.number().min(0).max(2).default(1).describe('weight of the OpenPose ControlNet'),
   feedback: z.number().min(0).max(0.9).default(0.2).describe('share of the previous frame’s latent mixed into the next (temporal smoothness)'),
+  reference: z
+    .number()
+    .min(0)
+    .max(0.9)
+    .default(0)
+    .describe('share of a reference latent — the character at rest, drawn by the puppet, encoded once — mixed into every frame (identity anchor); with feedback, at most 0.95 together'),
   similarSkip: z.number().min(0).max(1).default(0.995).describe('skip a frame whose pose image is at least this similar to the last one (1: never skip)'),
   streamBatch: z
     .boolean()

@@ -1,6 +1,7 @@
 /**
  * The StreamDiffusion-style img2img pipeline on ONNX Runtime, one frame at a time: the puppet frame
- * encoded as the init latent (mixed with the previous frame's latent: feedback), noised with the
+ * encoded as the init latent (mixed with the previous frame's latent: feedback, and optionally a
+ * reference latent of the character at rest: identity), noised with the
  * session's fixed noise to the first LCM timestep, 1–4 steps of ControlNet (the OpenPose image of the
  * same pose) + UNet, decoded to RGBA. Runs inside the diffusion worker thread (diffusion-worker.ts):
  * onnxruntime-node's run() computes on the calling thread, so it must never be the engine's.
@@ -69,6 +70,7 @@ export class DiffusionPipeline {
   private embeddings: OrtTensor | null = null;
   private prompt = '';
   private previousLatent: Float32Array | null = null;
+  private referenceLatent: Float32Array | null = null;
   private previousControl: Uint8Array | null = null;
   private previousInit: Uint8Array | null = null;
   private readonly noise: Float32Array;
@@ -155,6 +157,13 @@ export class DiffusionPipeline {
     }
   }
 
+  /** Encodes the reference image (RGBA, the frame size) once: the latent `reference` mixes into every frame. */
+  async setReference(rgba: Uint8Array): Promise<void> {
+    const { width, height } = this.options;
+    const encoded = await this.sessions.vae_encoder.run({ sample: new this.ort.Tensor('float32', rgbaToPlanes(rgba, width, height, -1, 1), [1, 3, height, width]) });
+    this.referenceLatent = Float32Array.from(encoded.latent_sample!.data as Float32Array, (v) => v * LATENT_SCALE);
+  }
+
   /** Computes the prompt's embeddings (once per prompt change, not per frame). */
   async setPrompt(prompt: string): Promise<void> {
     if (prompt === this.prompt && this.embeddings) return;
@@ -188,8 +197,15 @@ export class DiffusionPipeline {
     const encoded = await this.sessions.vae_encoder.run({ sample: new Tensor('float32', rgbaToPlanes(init, width, height, -1, 1), [1, 3, height, width]) });
     const latent = new Float32Array(encoded.latent_sample!.data as Float32Array);
     for (let i = 0; i < latent.length; i++) latent[i]! *= LATENT_SCALE;
-    if (this.previousLatent && feedback > 0) {
-      for (let i = 0; i < latent.length; i++) latent[i] = (1 - feedback) * latent[i]! + feedback * this.previousLatent[i]!;
+    // The frame's own latent, the previous frame's (feedback) and the reference (identity), as shares of one.
+    const scale = Math.min(1, 0.95 / Math.max(1e-9, feedback + this.options.reference));
+    const fromPrevious = this.previousLatent ? feedback * scale : 0;
+    const fromReference = this.referenceLatent ? this.options.reference * scale : 0;
+    if (fromPrevious || fromReference) {
+      const own = 1 - fromPrevious - fromReference;
+      for (let i = 0; i < latent.length; i++) {
+        latent[i] = own * latent[i]! + (fromPrevious ? fromPrevious * this.previousLatent![i]! : 0) + (fromReference ? fromReference * this.referenceLatent![i]! : 0);
+      }
     }
     const encodeMs = elapsed(started);
     const denoiseStart = performance.now();

@@ -11,7 +11,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Look } from '../protocol/look.js';
-import { ControlSource, PuppetSource, type FillResult, type FrameSource, type FrameSourceStats } from './index.js';
+import { ControlSource, PuppetSource, createConditioning, type FillResult, type FrameSource, type FrameSourceStats } from './index.js';
 import { MODEL_FILES, defaultModelsDir, type DiffusionConfig } from './diffusion-models.js';
 import type { FromWorker, ToWorker } from './diffusion-worker.js';
 import type { LoadContext, LoadedSource } from './source-registry.js';
@@ -146,7 +146,18 @@ export class DiffusionSource implements FrameSource {
       this.worker.on('message', listen);
       this.worker.once('error', (error) => resolve({ type: 'load-error', message: error.message }));
     });
-    this.post({ type: 'load', options: { ...settings, modelsDir, width: this.width, height: this.height }, prompt: prompt ?? promptFromLook(this.context.look) });
+    // The reference: the character at rest (a zero conditioning: standing, neutral face), drawn by the puppet.
+    let reference: ArrayBuffer | null = null;
+    if (settings.reference > 0) {
+      const rest = new Uint8Array(this.width * this.height * 4);
+      this.puppet.configure(this.context.look);
+      await this.puppet.fill(createConditioning(), rest);
+      reference = rest.buffer;
+    }
+    this.post(
+      { type: 'load', options: { ...settings, modelsDir, width: this.width, height: this.height }, prompt: prompt ?? promptFromLook(this.context.look), reference },
+      reference ? [reference] : [],
+    );
     const answer = await done;
     if (answer.type === 'load-error') {
       this.dispose();

@@ -8,7 +8,7 @@ import { importOnnxRuntime } from './diffusion-models.js';
 import { DiffusionPipeline, type PipelineOptions } from './diffusion-pipeline.js';
 
 export type ToWorker =
-  | { type: 'load'; options: PipelineOptions; prompt: string }
+  | { type: 'load'; options: PipelineOptions; prompt: string; reference: ArrayBuffer | null }
   | { type: 'prompt'; prompt: string }
   | { type: 'frame'; id: number; control: ArrayBuffer; init: ArrayBuffer }
   /** Finish the run in progress, release the models, end the thread (terminating it mid-run aborts the process inside onnxruntime). */
@@ -42,6 +42,7 @@ port.on('message', async (message: ToWorker) => {
       pipeline = await DiffusionPipeline.load(ort, message.options, (fraction, stage) => post({ type: 'progress', fraction, stage }));
       post({ type: 'progress', fraction: 0.97, stage: 'encoding the prompt' });
       await pipeline.setPrompt(message.prompt);
+      if (message.reference) await pipeline.setReference(new Uint8Array(message.reference));
       post({ type: 'loaded', provider: pipeline.provider, latentShape: pipeline.latentShape });
     } catch (error) {
       post({ type: 'load-error', message: (error as Error).message });

@@ -69,7 +69,7 @@ describe.skipIf(!runtime)('diffusion frame source (tiny model set, CPU)', () => 
   it('chat → directive → pose → control image → pipeline → pixels in the ring; the puppet shows until then', async () => {
     const { session, frames, tick } = start();
     await tick();
-    const status = await session.setSource('diffusion', settings(modelSet()));
+    const status = await session.setSource('diffusion', settings(modelSet(), { reference: 0.3, feedback: 0.2 }));
     expect(status).toMatchObject({ active: 'diffusion', state: 'ready', provider: 'cpu', error: null });
     await tick();
     expect(opaqueCorner(frames.at(-1)!)).toBe(false); // still the puppet: no neural frame yet
@@ -98,9 +98,10 @@ describe.skipIf(!runtime)('diffusion frame source (tiny model set, CPU)', () => 
     const moved = createConditioning();
     moved[0] = 0.3; // the root steps to the side: every joint of the skeleton moves
     const other = await render(moved);
-    const frame = async (input: { c: Uint8Array; i: Uint8Array }, seed = 1) => {
-      const pipeline = await DiffusionPipeline.load(ort, { ...options, seed });
+    const frame = async (input: { c: Uint8Array; i: Uint8Array }, seed = 1, reference?: Uint8Array) => {
+      const pipeline = await DiffusionPipeline.load(ort, { ...options, seed, reference: reference ? 0.5 : 0 });
       await pipeline.setPrompt('a 2d game character, brown bob hair');
+      if (reference) await pipeline.setReference(reference);
       const out = (await pipeline.run(input.c, input.i))!.rgba;
       await pipeline.release();
       return Buffer.from(out);
@@ -111,6 +112,12 @@ describe.skipIf(!runtime)('diffusion frame source (tiny model set, CPU)', () => 
     expect((await frame(rest, 2)).equals(a)).toBe(false);
     // only the pose image differs: the control input alone reaches the pixels
     expect((await frame({ c: other.c, i: rest.i })).equals(a)).toBe(false);
+    // a reference latent (the character at rest) pulls the moved pose's frame toward the rest frame's
+    const anchored = await frame(other, 1, rest.i);
+    expect((await frame(other, 1, rest.i)).equals(anchored)).toBe(true);
+    const free = await frame(other);
+    const distance = (x: Buffer, y: Buffer) => x.reduce((sum, v, i) => sum + Math.abs(v - y[i]!), 0);
+    expect(distance(anchored, a)).toBeLessThan(distance(free, a));
     puppet.dispose();
     control.dispose();
   });

@@ -133,12 +133,12 @@ export class PersonaSession {
 
   /**
    * The voice speaks `text`: its mouth timeline (audio time) plays from engine time `startsAt`,
-   * when the sound is heard, for `durationMs`. Taken by the next tick.
+   * when the sound is heard, for `durationMs`. Taken by the next tick, without re-phasing the loop: the
+   * line is timed on engine time, and a re-phase would move engine time against the sound already scheduled.
    */
   say(text: string, voice: SpokenLine): void {
     this.world.resources.speech.push({ eid: this.eid, line: { text, voice } });
     for (const listener of this.inputListeners) listener({ type: 'say', text, voice });
-    this.loop?.nudge();
   }
 
   /** The voice was cut: the mouth stops with it at the next tick. */
@@ -148,9 +148,12 @@ export class PersonaSession {
     this.loop?.nudge();
   }
 
-  /** Engine time now, ms: the clock the voice's lines are placed on. */
+  /**
+   * Engine time now, ms: the clock the voice's lines are placed on. Running in real time, this moment's
+   * (between ticks), not the last tick's: a sound scheduled `startsAt − now` from now is heard at `startsAt`.
+   */
   get now(): number {
-    return this.world.time.now;
+    return this.loop?.now() ?? this.world.time.now;
   }
 
   state(): PersonaState {

@@ -2,9 +2,9 @@
  * Speaks a session's replies with its voice: reply text is cut into clauses as it streams in, each
  * clause is synthesised at once (far faster than real time) and placed on one timeline after the
  * one before; its audio goes to the sinks (the page's WebSocket, WebRTC) and its mouth timeline to
- * the engine, timed to start when its sound is heard. A new line cuts sound and mouth together.
+ * the engine, timed on when its sound is heard. A new line cuts sound and mouth together.
  */
-import type { AudioChunk, Voice, VoiceSpec } from '../protocol/voice.js';
+import type { AudioChunk, MouthEvent, Voice, VoiceSpec } from '../protocol/voice.js';
 import type { PersonaSession } from './session.js';
 
 /**
@@ -30,10 +30,11 @@ export class Speaker {
   private generation = 0;
   /** Engine time at which the last scheduled utterance ends. */
   private cursor = 0;
+  /** The mouth line last handed to the engine, on its own clock from `startsAt`. */
+  private line: { startsAt: number; mouth: readonly MouthEvent[] } | null = null;
   private nextId = 1;
   /** Clauses are synthesised one after another, in order. */
   private chain: Promise<void> = Promise.resolve();
-  private readonly timers = new Set<NodeJS.Timeout>();
   /** What was heard before the last cut (kept in the history); null when nothing was cut. */
   lastCut: { spoken: string; unspoken: string } | null = null;
   private spoken: { text: string; startsAt: number; endsAt: number }[] = [];
@@ -74,8 +75,6 @@ export class Speaker {
     const playing = this.spoken.some((s) => s.endsAt > now);
     this.generation++;
     this.pending = '';
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
     if (playing) {
       this.lastCut = {
         spoken: this.spoken.filter((s) => s.startsAt <= now).map((s) => s.text).join('').trim(),
@@ -86,6 +85,7 @@ export class Speaker {
     }
     this.spoken = [];
     this.cursor = now;
+    this.line = null;
   }
 
   private queue(clause: string): void {
@@ -107,15 +107,25 @@ export class Speaker {
     const id = this.nextId++;
     this.spoken.push({ text, startsAt, endsAt: this.cursor });
     this.sinks.audio({ id, text, startsInMs: startsAt - now, chunks });
-    // The mouth line goes to the engine when its sound begins, so it never cuts the line before it.
-    const timer = setTimeout(
-      () => {
-        this.timers.delete(timer);
-        if (generation === this.generation) this.session.say(text, { mouth: utterance.mouth, startsAt, durationMs });
-      },
-      Math.max(0, startsAt - now - 40),
-    );
-    this.timers.add(timer);
+    // The mouth line goes to the engine now, timed on its sound: it carries the rest of the line before
+    // it up to its own first shape (which forms before its first sample when the sound starts at once),
+    // so one timeline plays on, with no hand-over to wait for.
+    const mouth = this.carryOver(now, startsAt, utterance.mouth);
+    this.line = { startsAt, mouth };
+    this.session.say(text, { mouth, startsAt, durationMs });
+  }
+
+  /** `mouth` (of a line starting at `startsAt`) after what is still to play of the line before it, on its clock. */
+  private carryOver(now: number, startsAt: number, mouth: readonly MouthEvent[]): MouthEvent[] {
+    const before = this.line;
+    if (!before) return [...mouth];
+    const shift = before.startsAt - startsAt;
+    const first = mouth[0]?.atMs ?? 0;
+    const carried = before.mouth.map((e) => ({ ...e, atMs: e.atMs + shift })).filter((e) => e.atMs < first);
+    // From the shape showing now on (older ones are over), so a long reply's timeline does not grow.
+    let showing = 0;
+    while (showing + 1 < carried.length && carried[showing + 1]!.atMs <= now - startsAt) showing++;
+    return [...carried.slice(showing), ...mouth];
   }
 
   /** Stops speaking for good (the session closes). */

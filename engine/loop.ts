@@ -21,6 +21,11 @@ export interface LoopHandle {
    * nudged one NUDGE_MIN_MS after it.
    */
   nudge(): void;
+  /**
+   * Engine time at this moment, between ticks: the clock's time on the loop's phase (world.time.now is
+   * the last tick's, up to a step behind). What a sound scheduled on the wall clock must be placed by.
+   */
+  now(): number;
   /** Ticks skipped because the loop fell too far behind. */
   readonly dropped: number;
 }
@@ -83,6 +88,9 @@ export const startLoop = <W extends EngineWorld>(world: W, schedule: Schedule<W>
     nudge() {
       // After the current callback: every directive of the line is queued before the tick takes them.
       nudged ??= setImmediate(runNudged);
+    },
+    now() {
+      return Math.max(world.time.now, world.clock.now() - origin);
     },
     get dropped() {
       return dropped;

@@ -93,6 +93,7 @@ interface NativeFrameSource {
   dispose(): void;
   displayList(conditioning: Float32Array): DisplayPrimitive[];
   keypoints(conditioning: Float32Array): Keypoints;
+  mouthParted(conditioning: Float32Array): number;
 }
 
 /** What the addon's Voice sends back for one utterance: its buffers, then one 'done'. */
@@ -173,6 +174,16 @@ abstract class NativeSource implements FrameSource {
   /** OpenPose BODY-18 keypoints of the pose, by forward kinematics, in this source's framing. Synchronous. */
   keypoints(conditioning: Float32Array): Keypoints {
     return this.native.keypoints(conditioning);
+  }
+
+  /**
+   * How far the puppet's face drawn for `conditioning` parts its lips over the mouth's inside, in head
+   * radii: 0 shut (and for the teeth on the lip of f/v); the inside shows from 0.02 and is opaque from
+   * 0.08, whichever shape opens it (a pout or a hiss barely does, a vowel does). Synchronous; what the
+   * lip-sync bench reads of each published frame.
+   */
+  mouthParted(conditioning: Float32Array): number {
+    return this.native.mouthParted(conditioning);
   }
 
   dispose(): void {

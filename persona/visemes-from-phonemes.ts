@@ -2,7 +2,9 @@
  * Phonemes on audio time → mouth shapes on audio time, with coarticulation:
  * - each shape starts forming `leadMs` (~60 ms) before its phoneme is heard, as lips do (TalkingHead and
  *   the speech-animation literature: the mouth leads the sound); the first shape after silence only
- *   `onsetLeadMs` (~40 ms) before, so the lips do not part visibly long before a phrase is heard;
+ *   `onsetLeadMs` (~40 ms) before, so the lips do not part visibly long before a phrase is heard — and
+ *   a phrase opening on a voiceless fricative (s, sh, th, f, h) keeps that onset lead for its first voiced
+ *   sound, the fricative itself shown with the jaw closed (sh a pout, s teeth together, f lip to teeth);
  * - closed lips (p, b, m) and lip-to-teeth (f, v) are never dropped, and the shape after them waits for the
  *   release: it starts forming at most `releaseLeadMs` before the next phoneme, so the lips are seen closed
  *   before a plosive bursts;
@@ -67,8 +69,9 @@ const SHAPES: Record<string, Shape> = {
   // Lips: closed, or lower lip to the upper teeth.
   p: { kind: 'lips', viseme: 'mbp' }, b: { kind: 'lips', viseme: 'mbp' }, m: { kind: 'lips', viseme: 'mbp' },
   'm-': { kind: 'lips', viseme: 'mbp' }, f: { kind: 'lips', viseme: 'fv' }, v: { kind: 'lips', viseme: 'fv' },
-  // Rounded consonants: w, the postalveolars (lips pushed forward), English r.
-  w: sound('ou', 0.8), W: sound('ou', 0.8), S: sound('ou', 0.5), Z: sound('ou', 0.5), tS: sound('ou', 0.5), dZ: sound('ou', 0.5),
+  // Rounded consonants: w, the postalveolars (lips pushed forward over closed teeth: a pout, the mouth
+  // not open), English r.
+  w: sound('ou', 0.8), W: sound('ou', 0.8), S: sound('ou', 0.2), Z: sound('ou', 0.2), tS: sound('ou', 0.2), dZ: sound('ou', 0.2),
   r: sound('ou', 0.35), 'r-': sound('ou', 0.35), R: sound('ou', 0.3),
   // Teeth together, lips a little spread.
   s: sound('ee', 0.3), z: sound('ee', 0.3), j: sound('ee', 0.5), C: sound('ee', 0.35),
@@ -114,6 +117,10 @@ interface Target {
 }
 
 const round = (v: number) => Math.round(v * 100) / 100;
+/** Voiceless fricatives and affricates: heard as noise, with the jaw closed (teeth together or lips to teeth). */
+const VOICELESS_ONSETS = new Set(['s', 'S', 'T', 'f', 'x', 'C', 'tS', 'h']);
+/** Neighbours of one viseme merge unless the later opens more than this further. */
+const MERGE_WEIGHT = 0.2;
 
 /**
  * The mouth timeline for `phonemes` (in time order) of an utterance whose audio ends at `endMs`.
@@ -129,7 +136,7 @@ export const visemesFromPhonemes = (phonemes: readonly PhonemeMark[], endMs: num
 
   // 1. One or two targets per phoneme, each starting `lead` before its sound; `notBefore` carries a release.
   const targets: Target[] = [];
-  let notBefore = 0;
+  let notBefore = -Infinity;
   let soundEnd: number | undefined; // where the last pause long enough to close the mouth begins
   let afterRest = true;
   marks.forEach((p, i) => {
@@ -137,41 +144,45 @@ export const visemesFromPhonemes = (phonemes: readonly PhonemeMark[], endMs: num
     const next = marks[i + 1]?.atMs ?? endMs;
     const duration = Math.max(0, next - p.atMs);
     const firstLead = afterRest ? onsetLead : lead;
-    const start = (soundMs: number, leadMs = firstLead) => Math.max(0, notBefore, soundMs - leadMs);
+    // An utterance's first shape may start before its first sample (atMs < 0): the lips lead the sound there too.
+    const start = (soundMs: number, leadMs = firstLead) => Math.max(notBefore, soundMs - leadMs);
     if (shape.kind === 'pause') {
       if (duration >= restAfter || i === marks.length - 1) {
         targets.push({ atMs: Math.max(notBefore, p.atMs), viseme: 'rest', weight: 0, critical: true, soundMs: p.atMs, endMs: next });
         soundEnd ??= p.atMs;
         afterRest = true;
       }
-      notBefore = 0;
+      notBefore = -Infinity;
       return;
     }
     // A phrase that opens on a breath (h): the lips take the vowel's shape as that vowel is heard, not
     // ~50 ms earlier at the breath (measured on frames against the audio, the lips parted too soon).
     if (afterRest && p.name === 'h') return;
     soundEnd = undefined;
-    afterRest = false;
+    // One that opens on another voiceless fricative (s, sh, th, ch…) shows its closed-jaw shape through the
+    // hiss, and the first voiced sound after it forms with the onset lead: that is where the voice starts.
+    afterRest = afterRest && VOICELESS_ONSETS.has(p.name);
     if (shape.kind === 'lips') {
       // Closed before the release, held at least `hold` before the next shape may start forming.
       const release = next;
-      const atMs = Math.max(0, Math.min(start(p.atMs), release - releaseLead - hold));
+      const atMs = Math.min(start(p.atMs), release - releaseLead - hold);
       targets.push({ atMs: Math.max(atMs, notBefore), viseme: shape.viseme, weight: 1, critical: true, soundMs: p.atMs, endMs: release });
-      notBefore = Math.max(0, release - releaseLead);
+      notBefore = release - releaseLead;
       return;
     }
     if (shape.kind !== 'sound') return;
     const glide = shape.then && duration >= 2 * hold ? shape.then : undefined;
     const glideMs = p.atMs + duration / 2;
     targets.push({ atMs: start(p.atMs), viseme: shape.viseme, weight: shape.weight, critical: false, soundMs: p.atMs, endMs: glide ? glideMs : next });
-    notBefore = 0;
+    notBefore = -Infinity;
     if (glide) targets.push({ atMs: start(glideMs, lead), viseme: glide.viseme, weight: glide.weight, critical: false, soundMs: glideMs, endMs: next });
   });
   const finalRest = soundEnd ?? endMs;
   if (targets.length === 0 || targets[targets.length - 1]!.viseme !== 'rest')
     targets.push({ atMs: Math.max(finalRest, targets.at(-1)?.atMs ?? 0), viseme: 'rest', weight: 0, critical: true, soundMs: finalRest, endMs: finalRest });
 
-  // 2. Merge equal neighbours; give every shape its minimum hold.
+  // 2. Merge equal neighbours (a much stronger one is a shape of its own: the pout of "sh" does not open
+  // the mouth for the "u" of "sure" before that vowel's own lead); give every shape its minimum hold.
   const out: Target[] = [];
   for (const t of targets) {
     const last = out[out.length - 1];
@@ -180,7 +191,7 @@ export const visemesFromPhonemes = (phonemes: readonly PhonemeMark[], endMs: num
       continue;
     }
     if (t.atMs < last.atMs) t.atMs = last.atMs;
-    if (last.viseme === t.viseme) {
+    if (last.viseme === t.viseme && t.weight - last.weight <= MERGE_WEIGHT) {
       last.weight = Math.max(last.weight, t.weight);
       last.critical ||= t.critical;
       continue;
@@ -200,7 +211,7 @@ export const visemesFromPhonemes = (phonemes: readonly PhonemeMark[], endMs: num
       if (before && before.viseme === t.viseme) {
         before.weight = Math.max(before.weight, t.weight);
         before.critical ||= t.critical;
-      } else out.push({ ...t, atMs: Math.max(t.atMs, before ? before.atMs + hold : 0) });
+      } else out.push({ ...t, atMs: before ? Math.max(t.atMs, before.atMs + hold) : t.atMs });
     }
     // else: this one is too brief and weaker than the shape it would cut short: dropped.
   }

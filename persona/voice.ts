@@ -83,7 +83,8 @@ export const createPhonemeVoice = (options: PhonemeVoiceOptions): Voice => {
       const fresh = last ? planned.filter((e) => e.atMs > last.atMs) : planned;
       for (const e of fresh) {
         if (!final && e.atMs >= horizon - LOOKAHEAD_MS) break;
-        if (mouth.length && mouth[mouth.length - 1]!.viseme === e.viseme) continue;
+        const newest = mouth[mouth.length - 1];
+        if (newest && newest.viseme === e.viseme && newest.weight === e.weight) continue;
         mouth.push(e);
       }
     };

@@ -31,7 +31,10 @@ export type VoiceSpec = z.infer<typeof VoiceSpecSchema>;
 /** The voice a character gets when its definition names none. */
 export const DEFAULT_VOICE: VoiceSpec = { language: 'en-US', name: 'en-us', rate: 175, pitch: 50 };
 
-/** A mouth shape starts forming at `atMs` (ms of the utterance's audio) and holds until the next event. */
+/**
+ * A mouth shape starts forming at `atMs` (ms of the utterance's audio) and holds until the next event.
+ * The first may be negative (down to about −60 ms): lips that form before the first sample is heard.
+ */
 export interface MouthEvent {
   atMs: number;
   viseme: Viseme;

@@ -67,6 +67,27 @@ describe.skipIf(!available && !process.env.CI)('speaker', () => {
     expect(Math.max(...after.map((s) => s.open))).toBeLessThan(0.05);
   });
 
+  it('a clause that follows another at once has its mouth formed as its sound starts, not a tick or two late', async () => {
+    const session = new PersonaSession({ clock: new RealClock(), source: null });
+    sessions.push(session);
+    session.start();
+    await sleep(100);
+    const heard: { text: string; at: number }[] = [];
+    const speaker = new Speaker(session, voice, DEFAULT_VOICE, { audio: ({ text, startsInMs }) => heard.push({ text: text.trim(), at: session.now + startsInMs }), stop: () => undefined });
+    speaker.feed('Okay, watch this, I will wave at the camera.');
+    speaker.end();
+    for (let i = 0; i < 100 && heard.length < 3; i++) await sleep(5);
+    // "I will…" starts with its vowel at once (aI: an open "ah" first), right after "watch this," ends.
+    const clause = heard.find((h) => h.text.startsWith('I will'))!;
+    const aa = () => session.world.components.Expression.weight[session.eid * EXPRESSION_CHANNEL_COUNT + channelIndex('aa')]!;
+    const early: number[] = [];
+    while (session.now < clause.at + 20) {
+      if (session.now > clause.at - 40) early.push(aa());
+      await sleep(3);
+    }
+    expect(Math.max(...early)).toBeGreaterThan(0.4); // formed by 20 ms into its sound (the lips lead it from before its first sample)
+  });
+
   it('a new line cuts sound and mouth together, and says what was heard before the cut', async () => {
     const session = new PersonaSession({ clock: new RealClock(), source: null });
     sessions.push(session);

@@ -71,6 +71,15 @@ describe('mouth shapes of the voice (native)', () => {
         frames.set(viseme, pixels);
       }
       const box = mouthBox(source, poseConditioning(POSTURES.standing, {}));
+      // The renderer's own opening (what the lip-sync bench reads): shut for rest, pressed lips and lip to
+      // teeth, open for a vowel, shut for the pout of "sh" (ou 0.17) and the teeth-together "s" (ee 0.26).
+      const parted = (channels: Record<string, number>) => source.mouthParted(poseConditioning(POSTURES.standing, channels));
+      expect(parted({})).toBe(0);
+      expect(parted({ mbp: 1 })).toBe(0);
+      expect(parted({ fv: 1 })).toBe(0);
+      expect(parted({ aa: 0.85 })).toBeGreaterThan(0.08);
+      expect(parted({ ou: 0.17 })).toBeLessThan(0.05);
+      expect(parted({ ee: 0.26 })).toBeLessThan(0.05);
       source.dispose();
       const [rest, aa, mbp, fv] = (['rest', 'aa', 'mbp', 'fv'] as const).map((v) => frames.get(v)!);
       // Counted against the relaxed mouth at rest (a shirt or collar may share a colour with the mouth's inside or the teeth).

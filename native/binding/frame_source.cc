@@ -3,6 +3,7 @@
 #include "display_list_js.h"
 #include "fill_worker.h"
 #include "parse_look.h"
+#include "../core/puppet.h"
 
 namespace persona {
 
@@ -30,7 +31,8 @@ Napi::Function FrameSource::Define(Napi::Env env) {
                      {InstanceMethod<&FrameSource::Configure>("configure"), InstanceMethod<&FrameSource::Fill>("fill"),
                       InstanceMethod<&FrameSource::Stats>("stats"), InstanceMethod<&FrameSource::Dispose>("dispose"),
                       InstanceMethod<&FrameSource::DisplayListOf>("displayList"),
-                      InstanceMethod<&FrameSource::Keypoints>("keypoints")});
+                      InstanceMethod<&FrameSource::Keypoints>("keypoints"),
+                      InstanceMethod<&FrameSource::MouthParted>("mouthParted")});
 }
 
 FrameSource::FrameSource(const Napi::CallbackInfo& info) : Napi::ObjectWrap<FrameSource>(info) {
@@ -100,6 +102,12 @@ Napi::Value FrameSource::Keypoints(const Napi::CallbackInfo& info) {
   result.Set("world", world);
   result.Set("camera", camera);
   return result;
+}
+
+Napi::Value FrameSource::MouthParted(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1) throw Napi::TypeError::New(info.Env(), "mouthParted(conditioning: Float32Array)");
+  const float* conditioning = conditioningArg(info[0], "mouthParted()");
+  return Napi::Number::New(info.Env(), puppetMouthParted(*look_, conditioning, framing_));
 }
 
 Napi::Value FrameSource::Fill(const Napi::CallbackInfo& info) {

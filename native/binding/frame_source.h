@@ -26,6 +26,7 @@ class FrameSource : public Napi::ObjectWrap<FrameSource> {
   // Synchronous, on the JS thread: for tools and tests that inspect or redraw what fill() draws.
   Napi::Value DisplayListOf(const Napi::CallbackInfo& info);
   Napi::Value Keypoints(const Napi::CallbackInfo& info);
+  Napi::Value MouthParted(const Napi::CallbackInfo& info);
 
   SourceKind kind_ = SourceKind::Puppet;
   Framing framing_;

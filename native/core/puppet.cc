@@ -16,4 +16,12 @@ void buildPuppet(const CharacterLook& look, const float* conditioning, const Fra
   out.sortByDepth();
 }
 
+float puppetMouthParted(const CharacterLook& look, const float* conditioning, const Framing& framing) {
+  DisplayList unused;
+  const SkeletonPose sk = solveSkeleton(look, conditioning);
+  const Camera cam = frameCamera(look, framing, conditioning[kRootOffset + 1]);
+  const PuppetBuilder b{look, conditioning, sk, cam, unused, 1.f};
+  return mouthParted(b);
+}
+
 }  // namespace persona

@@ -77,6 +77,7 @@ struct PuppetBuilder {
 void drawBody(PuppetBuilder& b);   // legs, torso, outfit, arms, props (puppet_body.cc)
 void drawHead(PuppetBuilder& b);   // neck, skull, ears, hair, head accessories (puppet_head.cc)
 void drawFace(PuppetBuilder& b);   // eyes, brows, mouth, blush, tear, sweat (puppet_face.cc)
+float mouthParted(const PuppetBuilder& b);  // how far drawFace parts the lips, head radii (puppet_face.cc)
 void drawHands(PuppetBuilder& b);  // palms, fingers and thumbs from the hand channels (puppet_hands.cc)
 
 }  // namespace persona

@@ -155,6 +155,10 @@ FaceShape shapeOf(const FaceWeights& f, float unit) {
   return s;
 }
 
+// How far the drawn lips part, in head radii: the opening shows from 0.02 and is opaque from 0.08.
+// The sneer parts them on its side even with the jaw closed.
+float partedOf(const FaceShape& s) { return std::max(s.mouthOpen, 0.09f * s.sneer); }
+
 // A polyline of capsules: an arc or a lid line.
 void stroke(PuppetBuilder& b, const float* xy, int n, float width, const Paint& p, float depth) {
   for (int i = 0; i + 1 < n; ++i)
@@ -463,8 +467,7 @@ void mouth(PuppetBuilder& b, const FaceWeights& f, const FaceShape& s) {
   }
   float upper[kN * 2];
   for (int i = 0; i < kN; ++i) p.at(ux[i], uy[i], upper[i * 2], upper[i * 2 + 1]);
-  // How far the lips part: the sneer parts them on its side even with the jaw closed.
-  const float parted = std::max(open, 0.09f * s.sneer);
+  const float parted = partedOf(s);
   const float openAlpha = show * smooth01(0.02f, 0.08f, parted);
   if (openAlpha > 0.01f) {
     float poly[kN * 4];
@@ -640,6 +643,11 @@ void glasses(PuppetBuilder& b) {
 }
 
 }  // namespace
+
+float mouthParted(const PuppetBuilder& b) {
+  const FaceShape s = shapeOf(weights(b), b.px(b.look.headRadius));
+  return partedOf(s) * (1.f - s.tuck);  // f, v: the small gap is the teeth's, the inside does not show
+}
 
 void drawFace(PuppetBuilder& b) {
   const FaceWeights f = weights(b);

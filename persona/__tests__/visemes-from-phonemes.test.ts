@@ -43,10 +43,16 @@ describe('phoneme shapes (espeak-ng ASCII mnemonics)', () => {
 });
 
 describe('visemesFromPhonemes: coarticulation on audio time', () => {
+  it('an utterance that starts sounding at once starts forming its mouth before its first sample', () => {
+    // A clause whose audio starts with its vowel (no leading silence): the lips lead it from before 0.
+    const events = visemesFromPhonemes(marks('aI@5 l@200 _@400'), 500);
+    expect(events[0]).toEqual({ atMs: -35, viseme: 'aa', weight: 1 });
+  });
+
   it('a shape starts forming ~60 ms before its phoneme is heard (40 ms for the first after silence)', () => {
-    // "sad": s a d
-    const events = visemesFromPhonemes(marks('s@100 a@200 d@400'), 500);
-    expect(events[0]).toEqual({ atMs: 60, viseme: 'ee', weight: 0.3 }); // onset: 40 ms early
+    // "lad": l a d
+    const events = visemesFromPhonemes(marks('l@100 a@200 d@400'), 500);
+    expect(events[0]).toEqual({ atMs: 60, viseme: 'ih', weight: 0.35 }); // onset: 40 ms early
     expect(events.find((e) => e.viseme === 'aa')!.atMs).toBe(140); // 60 ms before the vowel
     expect(events.at(-1)!.viseme).toBe('rest');
   });
@@ -56,6 +62,16 @@ describe('visemesFromPhonemes: coarticulation on audio time', () => {
     const events = visemesFromPhonemes(marks('h@10 @@60 l@110 oU@160'), 300);
     expect(events[0]!.atMs).toBe(20); // the schwa's shape, 40 ms before the schwa — nothing at the h
     expect(shapeOf(events, 15)).toBe('rest');
+  });
+
+  it('a phrase that opens on a hiss (sh, s) keeps the jaw closed through it; its vowel forms with the onset lead', () => {
+    // "sure": S at 11, the vowel U@ heard from 104
+    const sure = visemesFromPhonemes(marks('S@11 U@@104 _@400'), 500);
+    expect(sure[0]).toEqual({ atMs: -29, viseme: 'ou', weight: 0.2 }); // a pout (40 ms before the audio's first sound), not an open "oo"
+    expect(sure[1]).toEqual({ atMs: 64, viseme: 'ou', weight: 0.6 }); // the vowel's own shape, 40 ms before it, not merged back to the hiss
+    // "sad": s a d — the same; inside a phrase a hiss is a sound like any other (the vowel forms 60 ms early)
+    expect(visemesFromPhonemes(marks('s@100 a@200 d@400'), 500).find((e) => e.viseme === 'aa')!.atMs).toBe(160);
+    expect(visemesFromPhonemes(marks('a@0 s@100 a@200 d@400'), 500).filter((e) => e.viseme === 'aa')[1]!.atMs).toBe(140);
   });
 
   it('closed lips before a plosive releases, the next shape waits for the release', () => {
@@ -82,7 +98,7 @@ describe('visemesFromPhonemes: coarticulation on audio time', () => {
       const a = events[i - 1]!, b = events[i]!;
       const bothLips = ['mbp', 'fv'].includes(a.viseme) && ['mbp', 'fv'].includes(b.viseme);
       if (!bothLips) expect(b.atMs - a.atMs, JSON.stringify(events)).toBeGreaterThanOrEqual(60);
-      expect(b.viseme).not.toBe(a.viseme); // equal neighbours merge
+      expect(b.viseme !== a.viseme || b.weight > a.weight + 0.2, JSON.stringify(events)).toBe(true); // like neighbours merge
     }
   });
 

@@ -323,7 +323,9 @@ const serve = async (args: string[]): Promise<number> => {
   const parsed = ServerConfigSchema.safeParse(settings);
   if (!parsed.success) throw new ConfigError([], { issues: parsed.error.issues, input: settings, given: values });
   const server = await startServer(parsed.data);
-  server.session.sources?.onStatus(printSourceProgress); // a source that loads (diffusion) shows its progress here
+  // A source that loads (diffusion) shows its progress here, and why when it could not start.
+  server.session.sources?.onStatus(printSourceProgress);
+  if (server.session.sourceStatus && server.session.sourceStatus.state !== 'ready') printSourceProgress(server.session.sourceStatus);
   // The page needs the token too: print the URL that opens it (the terminal is the operator's own).
   const page = (session?: string) => {
     const query = new URLSearchParams();

@@ -100,10 +100,8 @@ export class PersonaSession {
         })
       : null;
     if (this.sources && typeof source === 'string' && source !== immediate?.kind) {
-      // A load that fails says why in the status (and the log); the puppet keeps showing.
-      this.sources.use(source, options.sourceConfig).then((status) => {
-        if (status.error) console.warn(`persona: ${status.error}`);
-      });
+      // A load that fails says why in the status (/api/health, the UI; `persona serve` prints it); the puppet keeps showing.
+      void this.sources.use(source, options.sourceConfig);
     }
     this.validate = directiveSchemaFor({
       actions: actionNames(this.character.vocabulary),

@@ -11,6 +11,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Look } from '../protocol/look.js';
+import { AdditionMissing, isAdded } from '../protocol/additions.js';
 import { ControlSource, PuppetSource, createConditioning, type FillResult, type FrameSource, type FrameSourceStats } from './index.js';
 import { MODEL_FILES, defaultModelsDir, type DiffusionConfig } from './diffusion-models.js';
 import type { FromWorker, ToWorker } from './diffusion-worker.js';
@@ -286,6 +287,7 @@ export class DiffusionSource implements FrameSource {
 }
 
 export const loadDiffusionSource = async (config: DiffusionConfig, context: LoadContext): Promise<LoadedSource> => {
+  if (!isAdded('neural')) throw new AdditionMissing('neural'); // said at once, before a worker is started for nothing
   const source = new DiffusionSource(context.width, context.height, config, context);
   await source.start();
   return { source, provider: source.provider, onFailure: (failed) => source.onFailure(failed) };

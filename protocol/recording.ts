@@ -46,7 +46,8 @@ export type RecordingHeader = z.infer<typeof RecordingHeaderSchema>;
 
 const tick = z.number().int().min(1).max(MAX_TICK);
 
-const MouthEventSchema = z.object({ atMs: z.number().min(0).max(3_600_000), viseme: z.enum(VISEMES), weight: z.number().min(0).max(1) }).strict();
+/** A shape may start before the line's first sample: the onset lead, and the rest of the line before it that the Speaker carries over (app/speaker.ts). */
+const MouthEventSchema = z.object({ atMs: z.number().min(-3_600_000).max(3_600_000), viseme: z.enum(VISEMES), weight: z.number().min(0).max(1) }).strict();
 
 /** Entries whose directive names are checked against `vocabulary` (the character the replay renders). */
 export const recordingEntrySchemaFor = (vocabulary: VocabularyNames) =>

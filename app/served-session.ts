@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { WebSocket } from 'ws';
 import type { ServerConfig } from '../protocol/config.js';
-import { MAX_UNACKED_FRAMES, encodeMessage, parseClientMessage, type ServerMessage } from '../protocol/wire.js';
+import { MAX_UNACKED_FRAMES, encodeMessage, parseClientMessage, type ChatVia, type ServerMessage } from '../protocol/wire.js';
 import { threadCpuMs } from '../native/index.js';
 import { LoadQueue } from '../native/source-manager.js';
 import { PersonaSession } from './session.js';
@@ -126,7 +126,10 @@ export class ServedSession {
     this.chat = attachConversation(this.session, config.persona);
     this.feed = new ProfilerFeed(this.session);
     this.video = new VideoFeed(this.session, config.background);
-    this.audio = new AudioFeed();
+    // The voice is paced on engine time, the clock its mouth lines and the frames follow: when the loop
+    // re-phases to an input (engine time jumps up to a tick ahead), the sound moves with the frames instead
+    // of falling behind the mouth of every clause already scheduled.
+    this.audio = new AudioFeed({ now: () => this.session.now });
     this.whep = new WhepEndpoint(this.video, name, config.maxViewers, this.audio);
     this.maxBacklog = Math.max(MIN_BACKLOG_BYTES, 3 * config.width * config.height * 4);
     const availability = voice?.availability() ?? { ok: false as const, reason: 'voice off (--voice off)' };
@@ -208,7 +211,7 @@ export class ServedSession {
           this.send(ws, { type: 'error', reason: `too many chat lines: at most ${CHAT_PER_SECOND} a second (bursts of ${CHAT_BURST}); "${message.text.slice(0, 40)}" was not read` });
           return;
         }
-        this.chatLine(message.text, (m) => this.send(ws, m)).catch((error: Error) => this.send(ws, { type: 'error', reason: error.message }));
+        this.chatLine(message.text, (m) => this.send(ws, m), 'page', ws).catch((error: Error) => this.send(ws, { type: 'error', reason: error.message }));
       } catch (error) {
         this.send(ws, { type: 'error', reason: (error as Error).message });
       }
@@ -222,17 +225,25 @@ export class ServedSession {
   }
 
   /**
-   * One chat turn, the same for a WebSocket client and the REST API (app/api/): the interpreter,
-   * the speculative start, the reply and the voice. `send` gets the turn's messages, and so does
-   * every `chatListeners` entry (the API's event streams).
+   * One chat turn, the same for a WebSocket client, the REST API and MCP (app/api/, app/mcp/): the
+   * interpreter, the speculative start, the reply and the voice. `send` gets the turn's messages, and
+   * so does every `chatListeners` entry (the API's event streams). Every other WebSocket client of
+   * the session (`from` is the one whose line it is, if any) is told the line as a `chat.echo`
+   * saying where it came from, then gets the turn's messages too: the page shows the whole
+   * conversation, whoever spoke.
    */
-  chatLine(text: string, send: (message: ServerMessage) => void): Promise<void> {
+  chatLine(text: string, send: (message: ServerMessage) => void, via: ChatVia = 'api', from?: WebSocket): Promise<void> {
     this.feed.chatReceived(performance.now());
     this.recorder?.chat(text);
     this.speaker?.interrupt(); // a new line cuts what she is saying, sound and mouth together
+    const others = (message: ServerMessage) => {
+      for (const ws of this.clients.keys()) if (ws !== from) this.send(ws, message);
+    };
+    others({ type: 'chat.echo', text, via });
     const relay = (message: ServerMessage) => {
       if (message.type === 'reply') this.recorder?.reply(message.text, message.provider ?? 'embedded');
       send(message);
+      others(message);
       for (const listener of this.chatListeners) listener(message);
     };
     return relayChat(this.chat.conversation, text, relay, (ms) => (this.feed.llmTtftMs = Math.round(ms * 10) / 10), this.speaker ?? undefined);

@@ -62,6 +62,9 @@ export interface ProfileMessage {
   source?: { active: string; provider: string | null; frameMs: number | null; state: string };
 }
 
+/** Where a chat line came from: the page (a WebSocket client), a program over REST, an agent over MCP. */
+export type ChatVia = 'page' | 'api' | 'mcp';
+
 export type ServerMessage =
   /** `voice`: the voice that speaks her replies ("embedded"), or why there is none ("no voice: install espeak-ng …", "off"). */
   | { type: 'welcome'; character: string; name: string; fps: number; width: number; height: number; voice: { on: true; id: string } | { on: false; reason: string } }
@@ -80,7 +83,11 @@ export type ServerMessage =
   | { type: 'directive'; directive: Directive; speculative: boolean; inReplyTo: string }
   /** Something the user should know about this turn: the LLM was unreachable, a name was mapped or dropped. */
   | { type: 'notice'; level: 'info' | 'warning'; text: string; inReplyTo: string }
-  | { type: 'chat.echo'; text: string }
+  /**
+   * A line someone else said to her in this session (another tab, a program over REST, an agent over
+   * MCP); that turn's directives, reply pieces, notices and reply follow, as for one's own line.
+   */
+  | { type: 'chat.echo'; text: string; via: ChatVia }
   | { type: 'event'; event: EngineEvent }
   | { type: 'state'; state: PersonaState }
   | { type: 'error'; reason: string }

@@ -132,6 +132,9 @@ const connect = () => {
         document.body.dataset.action = message.state.action;
         document.body.dataset.expression = message.state.expression;
         break;
+      case 'chat.echo':
+        reply.textContent = ''; // someone else's line (another window, a program): her answer to it follows
+        break;
       case 'reply.chunk':
         reply.textContent += message.text;
         break;

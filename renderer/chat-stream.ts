@@ -4,6 +4,9 @@
  * built-in interpreter answered; a name was mapped or skipped), and which interpreter answered.
  */
 import type { Directive } from '../protocol/directive.js';
+import type { ChatVia } from '../protocol/wire.js';
+
+const VIA_LABEL: Record<ChatVia, string> = { page: 'from another tab', api: 'via API', mcp: 'via MCP' };
 
 export type AddLine = (who: string, text: string) => HTMLLIElement;
 
@@ -19,6 +22,16 @@ export class ChatStream {
   private streaming: HTMLLIElement | null = null;
 
   constructor(private readonly addLine: AddLine, private readonly providerLabel: HTMLElement) {}
+
+  /** A line someone else said (another tab, a program, an agent): shown as a user line marked with where it came from. */
+  echo(text: string, via: ChatVia): void {
+    const li = this.addLine('user remote', text);
+    li.dataset.via = via;
+    const badge = document.createElement('span');
+    badge.className = 'via';
+    badge.textContent = VIA_LABEL[via] ?? `via ${String(via)}`;
+    li.appendChild(badge);
+  }
 
   chunk(text: string): void {
     this.streaming ??= this.addLine('persona', '');

@@ -149,6 +149,9 @@ const connect = async () => {
         byId('facing').textContent = message.state.facing;
         showChart(message.state.chart, message.state.queue);
         break;
+      case 'chat.echo':
+        chat.echo(message.text, message.via);
+        break;
       case 'reply':
         chat.reply(message.text, message.provider);
         break;

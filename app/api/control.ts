@@ -2,7 +2,7 @@
  * What a program can do to a session, shared by the REST routes and the MCP tools: a chat turn (the
  * UI's own path), a directive, the state, the vocabulary and the character card.
  */
-import type { ServerMessage } from '../../protocol/wire.js';
+import type { ChatVia, ServerMessage } from '../../protocol/wire.js';
 import type { Directive } from '../../protocol/directive.js';
 import type { EngineEvent } from '../../protocol/events.js';
 import { actionNames, expressionNames } from '../../characters/vocabulary.js';
@@ -26,9 +26,10 @@ export type ChatResult = z.infer<typeof ChatResultSchema>;
 
 /**
  * One chat turn through the session's conversation, exactly as a line typed in the UI; `onMessage`
- * hears it as it happens (the streamed reply). Resolves with the whole turn. 429 past the rate limit.
+ * hears it as it happens (the streamed reply); the session's pages show the line marked with `via`.
+ * Resolves with the whole turn. 429 past the rate limit.
  */
-export const chatTurn = async (served: ServedSession, text: string, onMessage?: (message: ServerMessage) => void): Promise<ChatResult> => {
+export const chatTurn = async (served: ServedSession, text: string, onMessage?: (message: ServerMessage) => void, via: ChatVia = 'api'): Promise<ChatResult> => {
   let limit = chatLimits.get(served);
   if (!limit) chatLimits.set(served, (limit = new RateLimit(PROGRAM_CHAT_BURST, PROGRAM_CHAT_PER_SECOND)));
   if (!limit.take()) {
@@ -44,7 +45,7 @@ export const chatTurn = async (served: ServedSession, text: string, onMessage?: 
         result.provider = message.provider ?? result.provider;
       }
       onMessage?.(message);
-    });
+    }, via);
   } catch (error) {
     throw new ApiError(422, (error as Error).message); // the conversation refused the line and said why
   }

@@ -48,7 +48,7 @@ export const createPersonaMcp = (target: McpTarget): McpServer => {
     },
     async ({ text: line }) => {
       try {
-        const turn = await chatTurn(target.served(), line);
+        const turn = await chatTurn(target.served(), line, undefined, 'mcp');
         const acts = turn.directives.map((d) => JSON.stringify(d.directive)).join('\n');
         return text(`${turn.reply}${acts ? `\n\nDirectives sent:\n${acts}` : ''}${turn.notices.length ? `\n\nNotices: ${turn.notices.map((n) => n.text).join(' ')}` : ''}`, turn);
       } catch (error) {

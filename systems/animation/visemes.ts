@@ -3,9 +3,10 @@
  * mouth shape for SPEECH_MS_PER_CHAR (vowels open the mouth, consonants and spaces close it).
  */
 import { SPEECH_MS_PER_CHAR } from '../../characters/behaviour-chart.js';
+import type { MouthShapeChannel } from '../../protocol/conditioning.js';
 
-export const VISEME_CHANNELS = ['aa', 'ih', 'ou', 'ee', 'oh'] as const;
-export type Viseme = (typeof VISEME_CHANNELS)[number];
+/** The letters' shapes: the vowel channels of the mouth (protocol/conditioning.ts). */
+export type Viseme = Exclude<MouthShapeChannel, 'mbp' | 'fv'>;
 
 const VOWEL: Record<string, Viseme> = { a: 'aa', e: 'ee', i: 'ih', o: 'oh', u: 'ou', y: 'ih' };
 

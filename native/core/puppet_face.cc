@@ -115,6 +115,7 @@ struct FaceShape {
   float mouthOpen, mouthHalfWidth, smile, skew, wave, round, square, upperTeeth, lowerTeeth, sneer, tongueOut;
   float press;  // lips pressed shut and rolled in (m, b, p)
   float tuck;   // lower lip drawn up under the upper teeth (f, v)
+  float spread; // lips spread back over the upper teeth (ee): the band of teeth fills more of the opening
 };
 
 FaceShape shapeOf(const FaceWeights& f, float unit) {
@@ -137,7 +138,8 @@ FaceShape shapeOf(const FaceWeights& f, float unit) {
   s.browArch = 0.05f + 0.07f * f.surprised + 0.02f * f.relaxed - 0.05f * f.angry - 0.04f * f.fear;
   s.press = clamp01(f.mbp);
   s.tuck = clamp01(f.fv) * (1.f - s.press);
-  s.mouthOpen = clamp01(0.32f * f.aa + 0.15f * f.ih + 0.16f * f.ou + 0.08f * f.ee + 0.26f * f.oh + 0.32f * f.surprised + 0.15f * f.fear +
+  // "ee" spreads wide with the upper teeth showing; "ih" is a narrower, smaller gap with little of them.
+  s.mouthOpen = clamp01(0.32f * f.aa + 0.11f * f.ih + 0.16f * f.ou + 0.13f * f.ee + 0.26f * f.oh + 0.32f * f.surprised + 0.15f * f.fear +
                         0.14f * f.happy * (1 - f.sad) + 0.07f * f.disgust);
   // Pressed lips shut the mouth; lip to teeth holds it to a small gap, whatever the feeling.
   s.mouthOpen = (s.mouthOpen * (1.f - s.tuck) + 0.1f * s.tuck) * boost * (1.f - s.press);
@@ -148,8 +150,9 @@ FaceShape shapeOf(const FaceWeights& f, float unit) {
   s.wave = clamp01(f.mouthWave + 0.45f * f.fear + 0.25f * f.disgust);
   s.round = clamp01(f.surprised + f.ou + f.oh);
   s.square = clamp01(f.fear);
-  s.upperTeeth = clamp01(f.ee + f.ih + 0.6f * f.happy + f.fear + 0.8f * f.disgust + 2.f * s.tuck);
+  s.upperTeeth = clamp01(f.ee + 0.3f * f.ih + 0.6f * f.happy + f.fear + 0.8f * f.disgust + 2.f * s.tuck);
   s.lowerTeeth = clamp01(f.fear);
+  s.spread = clamp01(f.ee);
   s.sneer = f.disgust;
   s.tongueOut = f.disgust;
   return s;
@@ -495,7 +498,7 @@ void mouth(PuppetBuilder& b, const FaceWeights& f, const FaceShape& s) {
       }
       b.out.polygon(band, n, b.flat({1, 1, 1, amount * openAlpha}), depth + 2 * kStep);
     };
-    const float share = std::min(0.28f + 0.17f * s.lowerTeeth + 0.25f * s.sneer, 0.48f);
+    const float share = std::min(0.28f + 0.17f * s.lowerTeeth + 0.25f * s.sneer + 0.3f * s.spread, 0.58f);
     teeth(true, s.upperTeeth, share + (1.f - share) * s.tuck);  // f, v: the teeth rest on the lower lip
     teeth(false, s.lowerTeeth, 0.4f);
   }

@@ -121,7 +121,9 @@ export class ServedSession {
       loadQueue: SOURCE_LOADS,
     });
     this.source = config.source;
-    this.recordingsDir = path.join(resolveDataDir(config.persona.dataDir), 'recordings');
+    // A history kept in memory (':memory:') has no folder: recordings go to the default data dir then.
+    const dataDir = config.persona.dataDir === ':memory:' ? undefined : config.persona.dataDir;
+    this.recordingsDir = path.resolve(resolveDataDir(dataDir), 'recordings');
     if (config.profileCpu) this.session.world.profiler.cpuClock = threadCpuMs;
     this.chat = attachConversation(this.session, config.persona);
     this.feed = new ProfilerFeed(this.session);

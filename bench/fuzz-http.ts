@@ -2,7 +2,8 @@
  * HTTP fuzz cases, written byte by byte on a fresh loopback TCP connection each (fetch would refuse
  * most of them): random methods; targets Node cannot parse (`//[`), absolute, huge or full of
  * percent signs; Host and Origin of every sort; huge and many headers; lying, negative, doubled
- * Content-Length and chunked bodies; upgrades anywhere; on /api/*, /whep, /ws and the pages.
+ * Content-Length and chunked bodies; upgrades anywhere; on /api/*, /whep, /ws and the pages. Every
+ * other case is an API case instead (fuzz-api.ts: hostile JSON on the API's routes and /mcp).
  * Every complete request must get a status line: 4xx saying why, or a success — never 5xx, never
  * silence. A request that promises more body than it sends is answered, or closed once the client
  * leaves.
@@ -11,6 +12,7 @@ import net from 'node:net';
 import type { FuzzContext } from './fuzz-report.js';
 import { caseRng, mutateText, randomText, textPreview, type Rng } from './fuzz-rng.js';
 import { MAX_SDP_BYTES, OVERSIZED_BODY_CLOSED } from './fuzz-sdp.js';
+import { apiCase, describeApiCase, runApiCase } from './fuzz-api.js';
 
 /** A complete request with no status line after this long is a hang. */
 export const HTTP_HANG_MS = 10_000;
@@ -307,7 +309,8 @@ const runHttpCase = async (ctx: FuzzContext, index: number): Promise<void> => {
     if (kind === 'json' && !c.head) {
       let reason: unknown;
       try {
-        reason = (JSON.parse(text) as { error?: unknown }).error;
+        const error = (JSON.parse(text) as { error?: unknown }).error;
+        reason = typeof error === 'object' && error !== null ? (error as { message?: unknown }).message : error; // /mcp answers a JSON-RPC error
       } catch {
         reason = undefined;
       }
@@ -318,14 +321,18 @@ const runHttpCase = async (ctx: FuzzContext, index: number): Promise<void> => {
   ctx.tally.answer('http', `${status}`, c.input);
 };
 
-/** Runs the HTTP cases `indices`, `concurrency` at a time. */
+/** Every other HTTP case is an API case (fuzz-api.ts): honest framing, hostile JSON on the API's routes and /mcp. */
+const isApiCase = (index: number) => index % 2 === 1;
+
+/** Runs the HTTP cases `indices` (API cases among them), `concurrency` at a time. */
 export const runHttpCases = async (ctx: FuzzContext, indices: readonly number[], { concurrency = 4 } = {}): Promise<void> => {
   const queue = [...indices];
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      for (let index = queue.shift(); index !== undefined && !ctx.stopped(); index = queue.shift()) await runHttpCase(ctx, index);
+      for (let index = queue.shift(); index !== undefined && !ctx.stopped(); index = queue.shift()) await (isApiCase(index) ? runApiCase(ctx, index) : runHttpCase(ctx, index));
     }),
   );
 };
 
-export const describeHttpCase = (seed: number, index: number, port: number): string => httpCase(caseRng(seed, 'http', index), port).input;
+export const describeHttpCase = (seed: number, index: number, port: number): string =>
+  isApiCase(index) ? describeApiCase(apiCase(caseRng(seed, 'api', index))) : httpCase(caseRng(seed, 'http', index), port).input;

@@ -4,6 +4,8 @@
  * run can go on and find more.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -40,6 +42,7 @@ export class ServerUnderFuzz {
   readonly stderrKinds: Record<string, number> = {};
   private readonly stderrTail: string[] = [];
   private child: ChildProcess | null = null;
+  private dataDir: string | undefined;
   private closing = false;
   private exitWaiters: (() => void)[] = [];
 
@@ -51,7 +54,8 @@ export class ServerUnderFuzz {
       cwd: root,
       execArgv: ['--import', 'tsx', '--expose-gc'],
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-      env: { ...process.env, NODE_OPTIONS: '' },
+      // Recordings the API cases start (POST /api/record) go to a folder of this server's own, removed when it stops.
+      env: { ...process.env, NODE_OPTIONS: '', PERSONA_DATA_DIR: (this.dataDir ??= mkdtempSync(path.join(os.tmpdir(), 'persona-fuzz-'))) },
     });
     this.child = child;
     let pending = '';
@@ -129,5 +133,7 @@ export class ServerUnderFuzz {
       clearTimeout(timer);
     }
     this.child = null;
+    if (this.dataDir) rmSync(this.dataDir, { recursive: true, force: true });
+    this.dataDir = undefined;
   }
 }

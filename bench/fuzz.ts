@@ -17,6 +17,7 @@ import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { runCardCase, runCardCliCase } from './fuzz-cards.js';
 import { runHttpCases } from './fuzz-http.js';
+import { apiLeftOpen } from './fuzz-api.js';
 import { InFlight, Tally, sleep, type Failure, type FuzzContext, type Target } from './fuzz-report.js';
 import { decodeMessage, encodeMessage } from '../protocol/wire.js';
 import { percentile } from './fuzz-rng.js';
@@ -93,6 +94,9 @@ export interface FuzzReport {
     /** WebSocket clients and WHEP viewers still held after everything closed. */
     clientsLeft: number | null;
     viewersLeft: number | null;
+    /** /api/events streams and /mcp sessions the cases left open (seen from outside: opened until the server refuses). */
+    eventStreamsLeft: number | null;
+    mcpSessionsLeft: number | null;
     /** What the server wrote to stderr, by kind (its own log of dropped clients, bad frames…). */
     stderr: Record<string, number>;
   };
@@ -307,6 +311,7 @@ export const runFuzz = async (options: FuzzOptions): Promise<FuzzReport> => {
   const health = await sampler.stop();
 
   await sleep(800); // closes settle, and failures held back by ctx.fail are recorded
+  const left = await apiLeftOpen(ctx.url).catch(() => null);
   const rssAfterSeries: number[] = [];
   const after = await settledMemory(rssAfterSeries);
   await server.stop();
@@ -341,6 +346,8 @@ export const runFuzz = async (options: FuzzOptions): Promise<FuzzReport> => {
       prototypePolluted: before !== null && after !== null && after.prototypeKeys !== before.prototypeKeys,
       clientsLeft: after?.clients ?? null,
       viewersLeft: after?.viewers ?? null,
+      eventStreamsLeft: left?.eventStreamsLeft ?? null,
+      mcpSessionsLeft: left?.mcpSessionsLeft ?? null,
       stderr: server.stderrKinds,
     },
     health: { samples: health.ms.length, failed: health.failed, p50Ms: round(percentile(health.ms, 50)), p99Ms: round(percentile(health.ms, 99)), maxMs: round(percentile(health.ms, 100)) },
@@ -354,7 +361,7 @@ export const summarize = (report: FuzzReport): string => {
   const lines = [
     `fuzz seed ${report.seed}: ${report.cases.total} cases in ${report.durationS} s (ws ${report.cases.ws}, http ${report.cases.http}, sdp/trickle ${report.cases.sdp}, cards ${report.cases.card})`,
     `crashes ${report.crashes}; failures ${report.failures.length}${report.failures.length ? ` (${Object.entries(report.failureCounts).map(([k, n]) => `${k} ${n}`).join(', ')})` : ''}`,
-    `server RSS ${report.server.rssBeforeMb} MB before, ${report.server.rssAfterMb} MB after${report.server.afterGc ? ' (each after a GC)' : ''}${report.server.rssAfterSeries.length > 1 ? ` (after, each second idle: ${report.server.rssAfterSeries.join(', ')})` : ''}; restarts ${report.server.restarts}; clients left ${report.server.clientsLeft}, viewers left ${report.server.viewersLeft}${report.server.prototypePolluted ? '; Object.prototype POLLUTED' : ''}`,
+    `server RSS ${report.server.rssBeforeMb} MB before, ${report.server.rssAfterMb} MB after${report.server.afterGc ? ' (each after a GC)' : ''}${report.server.rssAfterSeries.length > 1 ? ` (after, each second idle: ${report.server.rssAfterSeries.join(', ')})` : ''}; restarts ${report.server.restarts}; clients left ${report.server.clientsLeft}, viewers left ${report.server.viewersLeft}, event streams left ${report.server.eventStreamsLeft}, MCP sessions left ${report.server.mcpSessionsLeft}${report.server.prototypePolluted ? '; Object.prototype POLLUTED' : ''}`,
     `/api/health during the run: p50 ${report.health.p50Ms} ms, p99 ${report.health.p99Ms} ms, max ${report.health.maxMs} ms over ${report.health.samples} samples (${report.health.failed} failed)`,
     `after each batch: ${report.batches.map((b) => (b.health && b.honestReplyMs !== null ? `ok (reply ${b.honestReplyMs} ms)` : 'UNHEALTHY')).join(', ') || '–'}`,
     `server RSS after each batch (MB, after a GC): ${report.batches.map((b) => b.rssMb ?? '?').join(', ') || '–'}`,

@@ -150,10 +150,14 @@ export const startServer = async (overrides: Partial<ServerConfig> = {}): Promis
   /** REST for programs and the MCP server at /mcp (app/api/, app/mcp/). */
   const api = createApi({ sessionFor, unknownSession, originAllowed, sessions: served });
 
+  /** The response under way on each connection: a parse error after an interim 100 Continue still owes its final status. */
+  const responses = new WeakMap<Duplex, http.ServerResponse>();
   const server = http.createServer(
     { headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: CONNECTION_CHECK_MS },
     (req, res) => {
+      responses.set(req.socket, res);
       handleHttp(req, res).catch((error: Error) => {
+        if (!req.socket.writable) return; // the client went away or its body broke (answered by clientError): nothing of ours failed
         console.error(`http ${req.method} ${req.url?.slice(0, 200)}: ${error.stack ?? error.message}`);
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ error: 'internal error; the server log says more' }));
@@ -263,9 +267,13 @@ export const startServer = async (overrides: Partial<ServerConfig> = {}): Promis
   // Requests Node cannot parse get a status with a reason, not a bare 400.
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     socket.on('error', () => undefined);
-    // Only a connection that has been answered nothing yet gets a status: after a response (pipelined
-    // garbage behind a request), another status line would read as part of that response.
-    if (!socket.writable || (socket as Duplex & { bytesWritten?: number }).bytesWritten) return socket.destroy();
+    if (!socket.writable) return socket.destroy();
+    // A connection already answered (pipelined garbage behind a request, or a body that broke after the
+    // handler replied) gets no second status line, which would read as part of that response: what is
+    // queued is sent, then it closes. Only an interim 100 Continue leaves the final status still owed.
+    const response = responses.get(socket);
+    const written = (socket as Duplex & { bytesWritten?: number }).bytesWritten ?? 0;
+    if (response ? response.headersSent : written > 0) return socket.end();
     const [status, reason] =
       error.code === 'HPE_HEADER_OVERFLOW'
         ? ['431 Request Header Fields Too Large', 'the request headers are too large (Node limits them to 16 KiB)']

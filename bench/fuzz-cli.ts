@@ -62,7 +62,7 @@ const report = await runFuzz({
   cardCases: count('cards', values.cards),
   cardCliCases: count('card-cli', values['card-cli']),
   batches: Math.max(1, count('batches', values.batches)),
-  settleS: count('settle', values.settle),
+  settleS: values.case ? 0 : count('settle', values.settle),
   wsLanes: 12,
   only: values.case,
   onProgress: (line) => process.stderr.write(`fuzz: ${line}\n`),

@@ -82,6 +82,18 @@ describe('requests Node itself cannot route', () => {
     expect(elsewhere.text).toMatch(/^HTTP\/1\.1 404[\s\S]*connect to \/ws/);
     expect(await healthy()).toBe(true);
   });
+
+  it('gives a final status after an interim 100 Continue when the chunked body then breaks (fuzz seed 2, http:2832)', async () => {
+    const head = (target: string) =>
+      `POST ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nTransfer-Encoding: chunked\r\n\r\n`;
+    // A target answered before the body is read, and a route that waits for the body.
+    for (const target of ['/%zz', '/api/chat']) {
+      const { text } = await raw(`${head(target)}zz\r\nhello\r\n`);
+      expect(text, target).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\n/);
+      expect(text.replace(/^HTTP\/1\.1 100 Continue\r\n\r\n/, ''), target).toMatch(/^HTTP\/1\.1 400/);
+    }
+    expect(await healthy()).toBe(true);
+  });
 });
 
 describe('foreign origins and hosts (DNS rebinding, cross-site WebSocket)', () => {

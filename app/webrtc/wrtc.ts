@@ -43,7 +43,10 @@ export const wrtc = createRequire(import.meta.url)('@roamhq/wrtc') as Wrtc;
  * Our default field trials, both for latency:
  * - every video we send carries the playout-delay RTP header extension with min = max = 0 ms,
  *   which tells the viewer (Chrome, Edge, Firefox, libwebrtc) to show each frame as soon as it is
- *   decoded instead of holding it in an adaptive jitter buffer (~25 ms on a quiet loopback here);
+ *   decoded instead of holding it in an adaptive jitter buffer (~25 ms on a quiet loopback here).
+ *   Keep max at 0: with min 0 / max > 0 Chromium queues frames for its low-latency renderer and
+ *   they are composited ~18 ms later, although requestVideoFrameCallback reports them sooner
+ *   (docs/latency.md);
  * - the pacer sends at 5× the bandwidth estimate instead of 2.5×, so a frame's packets leave in
  *   about half the time (stamp → last packet received: ~11 → ~7.5 ms here); big key frames are
  *   still spread out.

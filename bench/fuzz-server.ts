@@ -32,7 +32,9 @@ const server = await startServer({
   port: 0,
   width: 128,
   height: 128,
-  persona: PersonaConfigSchema.parse({ dataDir: ':memory:' }),
+  // History on disk under the run's own folder, as a real server keeps it (an in-memory database
+  // would count every accepted fuzz chat line as server memory).
+  persona: PersonaConfigSchema.parse({ dataDir: process.env.PERSONA_DATA_DIR ?? ':memory:' }),
 });
 
 process.on('message', (message: { type?: string }) => {

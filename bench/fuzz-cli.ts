@@ -10,7 +10,7 @@
  *   --cards N       Character Card cases through the parser (default 1000)
  *   --card-cli N    of those, how many also go through `persona import-card` (default 10)
  *   --batches N     health and honest-chat checks after each of N batches (default 20)
- *   --settle S      seconds the server idles before the memory readings before and after (default 10;
+ *   --settle S      seconds the server idles before the memory readings before and after (default 20;
  *                   V8 gives back a young generation grown under load only after a few quiet seconds)
  *   --case T:I      replay one case, e.g. --case ws:123 (with the --seed it failed under)
  *   --out PATH      where the JSON report goes (default bench/results/fuzz.json; none for --case)
@@ -29,7 +29,7 @@ const { values } = parseArgs({
     cards: { type: 'string', default: '1000' },
     'card-cli': { type: 'string', default: '10' },
     batches: { type: 'string', default: '20' },
-    settle: { type: 'string', default: '10' },
+    settle: { type: 'string', default: '20' },
     case: { type: 'string' },
     out: { type: 'string' },
     help: { type: 'boolean', short: 'h' },

@@ -8,6 +8,9 @@
  * engine's field trials (the like-for-like baseline the ratio uses: same content, same encoder
  * work); the same bare track on libwebrtc's defaults (adaptive playout delay); and the bare track
  * fed a full-frame moving gradient (harder to encode; the baseline of earlier runs, for reference).
+ * Beside the page's expected display time (rVFC), a second reading: when Chromium's display
+ * compositor drew the frame, from a small CDP screencast (bench/screencast.ts). The rVFC figure
+ * is not comparable across Chromium's render paths and goes stale under load; docs/latency.md.
  */
 import http from 'node:http';
 import { readFile } from 'node:fs/promises';
@@ -19,6 +22,7 @@ import { WhepEndpoint } from '../app/webrtc/whep.js';
 import { drawStampI420, wallClockMs } from '../app/webrtc/time-stamp.js';
 import { fieldTrials, useFieldTrials, wrtc } from '../app/webrtc/wrtc.js';
 import { launchChromium } from './chromium.js';
+import { drawnLatencies, startScreencastStamps } from './screencast.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -27,6 +31,10 @@ interface Samples {
   g2g: number[];
   g2gToReceive: number[];
   g2gToDisplay: number[];
+  /** Per stamp: the first frame the display compositor drew showing it − the stamp (screencast). */
+  drawn: number[];
+  /** Per rVFC sample: expected display − presentation time (< 0: a stale expected display time). */
+  presentToDisplay: number[];
 }
 
 /**
@@ -39,12 +47,14 @@ const LAUNCHES = 4;
 
 /** Opens /viewer?g2g=1 at `base` in LAUNCHES fresh browsers and collects latency samples for `seconds` in all. */
 const collect = async (base: string, seconds: number): Promise<Samples> => {
-  const pooled: Samples = { g2g: [], g2gToReceive: [], g2gToDisplay: [] };
+  const pooled: Samples = { g2g: [], g2gToReceive: [], g2gToDisplay: [], drawn: [], presentToDisplay: [] };
   for (let i = 0; i < LAUNCHES; i++) {
     const samples = await collectOnce(base, seconds / LAUNCHES);
     pooled.g2g.push(...samples.g2g);
     pooled.g2gToReceive.push(...samples.g2gToReceive);
     pooled.g2gToDisplay.push(...samples.g2gToDisplay);
+    pooled.drawn.push(...samples.drawn);
+    pooled.presentToDisplay.push(...samples.presentToDisplay);
   }
   return pooled;
 };
@@ -57,14 +67,18 @@ const collectOnce = async (base: string, seconds: number): Promise<Samples> => {
     await page.waitForFunction(() => (window as unknown as { g2g?: number[] }).g2g !== undefined && (document.getElementById('video') as HTMLVideoElement).videoWidth > 0, null, { timeout: 20_000 });
     await sleep(1500); // let the jitter buffer settle
     // Strings, not functions: tsx's helpers would not exist in the page.
-    await page.evaluate('window.g2g.length = window.g2gToReceive.length = window.g2gToDisplay.length = 0');
+    await page.evaluate('window.g2g.length = window.g2gToReceive.length = window.g2gToDisplay.length = window.g2gPresentToDisplay.length = 0');
+    const screencast = await startScreencastStamps(page);
     await sleep(seconds * 1000);
-    const samples = (await page.evaluate('({ g2g: window.g2g, g2gToReceive: window.g2gToReceive, g2gToDisplay: window.g2gToDisplay })')) as Samples;
+    const { firstSeen } = await screencast.stop();
+    const samples = (await page.evaluate(
+      '({ g2g: window.g2g, g2gToReceive: window.g2gToReceive, g2gToDisplay: window.g2gToDisplay, presentToDisplay: window.g2gPresentToDisplay })',
+    )) as Omit<Samples, 'drawn'>;
     // Leave as a viewer does (the page DELETEs its WHEP resource on pagehide), so that the next
     // launch is not measured beside a connection still being encoded for until ICE gives up.
     await page.close();
     await sleep(300);
-    return samples;
+    return { ...samples, drawn: drawnLatencies(firstSeen) };
   } finally {
     await browser.close();
   }
@@ -150,21 +164,33 @@ const measureBare = async (seconds: number, content: BareContent): Promise<Sampl
 
 export interface GlassToGlass {
   engine: Distribution | null;
+  /** The engine's frames as drawn by Chromium's display compositor (screencast; an upper bound). */
+  engineDrawn: Distribution | null;
+  /** Share of the engine's rVFC samples whose expected display time precedes their presentation time. */
+  staleShare: number | null;
   /** The engine's latency split at the browser's last received packet (medians, ms). */
   engineSplit: { stamp_to_received_ms: number; received_to_display_ms: number } | null;
   /** The bare sender replaying the engine's own frames (like for like). */
   baseline: Distribution | null;
+  baselineDrawn: Distribution | null;
+  baselineStaleShare: number | null;
   /** engine p50 / like-for-like baseline p50. */
   ratio: number | null;
+  /** engineDrawn p50 / baselineDrawn p50. */
+  drawnRatio: number | null;
   /** The bare sender on a full-frame moving gradient (harder to encode than the persona), and the engine's ratio to it. */
   baselineGradient: Distribution | null;
   ratioGradient: number | null;
   /** The bare sender on libwebrtc's default field trials (adaptive jitter buffer). */
   baselineDefaults: Distribution | null;
+  baselineDefaultsDrawn: Distribution | null;
   fieldTrials: string;
 }
 
 const median = (values: number[]): number | null => distribution(values)?.p50 ?? null;
+const ratioOf = (a: Distribution | null, b: Distribution | null) => (a && b ? Math.round((a.p50 / b.p50) * 1000) / 1000 : null);
+const staleShare = (presentToDisplay: number[]) =>
+  presentToDisplay.length > 0 ? Math.round((presentToDisplay.filter((d) => d < 0).length / presentToDisplay.length) * 1000) / 1000 : null;
 
 export const measureGlassToGlass = async (seconds: number): Promise<GlassToGlass> => {
   const engine = await startServer({ port: 0 });
@@ -192,14 +218,22 @@ export const measureGlassToGlass = async (seconds: number): Promise<GlassToGlass
   const g = distribution(gradientSamples.g2g);
   const toReceive = median(engineSamples.g2gToReceive);
   const toDisplay = median(engineSamples.g2gToDisplay);
+  const eDrawn = distribution(engineSamples.drawn);
+  const bDrawn = distribution(bareSamples.drawn);
   return {
     engine: e,
+    engineDrawn: eDrawn,
+    staleShare: staleShare(engineSamples.presentToDisplay),
     engineSplit: toReceive !== null && toDisplay !== null ? { stamp_to_received_ms: toReceive, received_to_display_ms: toDisplay } : null,
     baseline: b,
-    ratio: e && b ? Math.round((e.p50 / b.p50) * 1000) / 1000 : null,
+    baselineDrawn: bDrawn,
+    baselineStaleShare: staleShare(bareSamples.presentToDisplay),
+    ratio: ratioOf(e, b),
+    drawnRatio: ratioOf(eDrawn, bDrawn),
     baselineGradient: g,
-    ratioGradient: e && g ? Math.round((e.p50 / g.p50) * 1000) / 1000 : null,
+    ratioGradient: ratioOf(e, g),
     baselineDefaults: distribution(defaultSamples.g2g),
+    baselineDefaultsDrawn: distribution(defaultSamples.drawn),
     fieldTrials: fieldTrials(),
   };
 };

@@ -147,7 +147,22 @@ export const runBench = async ({ out, quick }: BenchOptions): Promise<void> => {
   progress('sessions per machine (stepping the count up)…');
   const scale = await measureSessionsPerMachine(quick ? 2 : 5, progress);
   progress('WebRTC glass-to-glass in Chromium: the engine, a bare sender, the bare sender on libwebrtc defaults…');
-  let g2g: GlassToGlass = { engine: null, engineSplit: null, baseline: null, ratio: null, baselineGradient: null, ratioGradient: null, baselineDefaults: null, fieldTrials: '' };
+  let g2g: GlassToGlass = {
+    engine: null,
+    engineDrawn: null,
+    staleShare: null,
+    engineSplit: null,
+    baseline: null,
+    baselineDrawn: null,
+    baselineStaleShare: null,
+    ratio: null,
+    drawnRatio: null,
+    baselineGradient: null,
+    ratioGradient: null,
+    baselineDefaults: null,
+    baselineDefaultsDrawn: null,
+    fieldTrials: '',
+  };
   try {
     g2g = await measureGlassToGlass(quick ? 4 : 12);
   } catch (error) {
@@ -197,11 +212,18 @@ export const runBench = async ({ out, quick }: BenchOptions): Promise<void> => {
     interpret_ms: interpret,
     action_latency_speculative_ms: speculativeLatency,
     webrtc_glass_to_glass_ms: g2g.engine,
+    /** The same frames when Chromium's display compositor drew them (CDP screencast; an upper bound, no scan-out): the closest to the glass. */
+    webrtc_g2g_drawn_ms: g2g.engineDrawn,
+    /** Share of the engine's rVFC samples whose expected display time precedes their presentation time (stale: the run's rVFC figures read low). */
+    webrtc_g2g_stale_share: g2g.staleShare,
     /** Chat line sent from the page → first frame showing the action at a Chromium WHEP viewer (expected display time). */
     chat_to_viewer_ms: chatToViewer,
     /** The bare sender replaying the engine's own recorded frames: the like-for-like baseline. */
     webrtc_baseline_g2g_ms: g2g.baseline,
     webrtc_g2g_ratio: g2g.ratio,
+    webrtc_baseline_g2g_drawn_ms: g2g.baselineDrawn,
+    webrtc_g2g_drawn_ratio: g2g.drawnRatio,
+    webrtc_baseline_g2g_stale_share: g2g.baselineStaleShare,
     /** The bare sender on a moving full-frame gradient (the earlier baseline), and our ratio to it. */
     webrtc_baseline_gradient_g2g_ms: g2g.baselineGradient,
     webrtc_g2g_ratio_gradient: g2g.ratioGradient,
@@ -209,6 +231,7 @@ export const runBench = async ({ out, quick }: BenchOptions): Promise<void> => {
     webrtc_g2g_split: g2g.engineSplit,
     /** The bare sender on libwebrtc's defaults (adaptive playout delay), for reference. */
     webrtc_baseline_default_trials_g2g_ms: g2g.baselineDefaults,
+    webrtc_baseline_default_trials_g2g_drawn_ms: g2g.baselineDefaultsDrawn,
     webrtc_field_trials: g2g.fieldTrials,
     webrtc_churn: churn,
     /** Reply text available → first audio chunk ready (embedded espeak-ng voice); null where it is missing. */
@@ -251,6 +274,8 @@ export const runBench = async ({ out, quick }: BenchOptions): Promise<void> => {
   console.log([row('interpret_ms', interpret), row('action_latency_spec_ms', speculativeLatency)].join('\n'));
   console.log([row('webrtc_glass_to_glass_ms', g2g.engine), row('webrtc_baseline_g2g_ms', g2g.baseline), row('webrtc_baseline_defaults', g2g.baselineDefaults)].join('\n'));
   console.log(`${'webrtc_g2g_ratio'.padEnd(22)} ${g2g.ratio}`);
+  console.log([row('webrtc_g2g_drawn_ms', g2g.engineDrawn), row('webrtc_baseline_drawn', g2g.baselineDrawn)].join('\n'));
+  console.log(`${'webrtc_g2g_drawn_ratio'.padEnd(22)} ${g2g.drawnRatio}  (rVFC stale share ${g2g.staleShare}, baseline ${g2g.baselineStaleShare})`);
   console.log(`${'sessions_per_machine'.padEnd(22)} ${scale.sessions}`);
   console.log(`${'replay_speed_x'.padEnd(22)} ${replaySpeed.replay_speed_x} (webm ${replaySpeed.replay_speed_x_webm})`);
   console.log(`${'profiler_overhead_pct'.padEnd(22)} ${profilerOverhead}`);

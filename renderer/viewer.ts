@@ -101,11 +101,12 @@ const connect = async () => {
  * the top left, see app/webrtc/time-stamp.ts) and record display time − stamp, in ms, in `g2g` (and each frame's stamp and display time in `g2gFrames`);
  * split into stamp → last packet received (encode, pacing, network) in `g2gToReceive` and last
  * packet received → expected display (jitter buffer, decode, the browser's compositor) in
- * `g2gToDisplay`.
+ * `g2gToDisplay`; and expected display − presentation time (when the frame was handed to the
+ * compositor) in `g2gPresentToDisplay`: negative means the expected display time is stale.
  */
 const measureGlassToGlass = () => {
   /** `g2gFrames`: [stamp (low 24 bits of the send time, ms), expected display wall time, ms] per decoded frame. */
-  const samples = { g2g: [] as number[], g2gToReceive: [] as number[], g2gToDisplay: [] as number[], g2gFrames: [] as [number, number][] };
+  const samples = { g2g: [] as number[], g2gToReceive: [] as number[], g2gToDisplay: [] as number[], g2gFrames: [] as [number, number][], g2gPresentToDisplay: [] as number[] };
   Object.assign(window, samples);
   const canvas = document.createElement('canvas');
   const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
@@ -125,6 +126,7 @@ const measureGlassToGlass = () => {
     if (latency >= 0 && latency < 5000) {
       samples.g2g.push(latency);
       if (samples.g2gFrames.length < 20_000) samples.g2gFrames.push([value, display]);
+      samples.g2gPresentToDisplay.push(meta.expectedDisplayTime - meta.presentationTime);
       if (meta.receiveTime !== undefined) {
         const toDisplay = meta.expectedDisplayTime - meta.receiveTime;
         samples.g2gToDisplay.push(toDisplay);

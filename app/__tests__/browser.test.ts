@@ -221,7 +221,11 @@ describe('the UI in Chromium', () => {
       // Positive when the middle of the mouth sits higher than its corners: a frown.
       return (darkestRow(cx - 5) + darkestRow(cx + 5)) / 2 - darkestRow(cx);
     };
+    const speechIs = (state: string, timeout: number) =>
+      page.waitForFunction((s) => document.querySelector('#chart-states dd[data-region="speech"]')?.textContent === s, state, { timeout });
     await page.waitForFunction(() => document.getElementById('expression')!.textContent === 'neutral', null, { timeout: 6000 });
+    // The line of the test before may still be being said: its mouth is not the resting one.
+    await speechIs('silent', 8000);
     const before = mouthBend(await shoot());
     expect(Math.abs(before)).toBeLessThanOrEqual(1);
     const { replies, sentAt } = await say('look sad');
@@ -229,7 +233,9 @@ describe('the UI in Chromium', () => {
     expect(await replyDelay(replies, sentAt)).toBeLessThanOrEqual(1000);
     // She says her line while the sad face comes on (her mouth moves with the words); once she is
     // quiet, the mouth is a frown.
-    await page.waitForFunction(() => document.querySelector('#chart-states dd[data-region="speech"]')?.textContent === 'silent', null, { timeout: 4000 });
+    // The voice hands the line over once it is synthesised, so wait for her to start before waiting for her to finish.
+    await speechIs('speaking', 4000);
+    await speechIs('silent', 8000);
     const { shot, ok, elapsed } = await within(Date.now(), 1000, (s) => mouthBend(s) >= 2);
     keep('stage-sad', shot);
     expect(ok, `mouth bend ${mouthBend(shot)} after ${elapsed} ms of quiet (neutral ${before})`).toBe(true);

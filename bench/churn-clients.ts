@@ -12,7 +12,16 @@ for await (const line of createInterface({ input: process.stdin })) {
   const rounds = Number(line);
   if (!Number.isInteger(rounds) || rounds < 1) break;
   for (let round = 0; round < rounds; round++) {
-    const results = await Promise.all(Array.from({ length: viewers }, () => viewOnce(url)));
+    // A visit the server refused with a reason (e.g. the 400 for an offer libwebrtc cannot parse, which our
+    // own client very rarely writes) counts as not connected; it does not end the churn.
+    const results = await Promise.all(
+      Array.from({ length: viewers }, () =>
+        viewOnce(url).catch((error: Error) => {
+          console.error(`churn visit refused: ${error.message.slice(0, 200)}`);
+          return false;
+        }),
+      ),
+    );
     console.log(JSON.stringify({ round: round + 1, connected: results.filter(Boolean).length }));
   }
   console.log(JSON.stringify({ done: true }));

@@ -25,7 +25,7 @@ import { SimulatedClock } from '../engine/clock.js';
 import { CONDITIONING, channelIndex } from '../protocol/conditioning.js';
 import { packConditioning } from '../systems/frame/pack-conditioning.js';
 import { PuppetSource, type Shot } from '../native/index.js';
-import { saveContactSheet, saveOnBackdrop, type Frame } from './render-sheet.js';
+import { saveContactSheet, saveOnBackdrop, shuffled, type Frame } from './render-sheet.js';
 
 const { values } = parseArgs({
   options: {
@@ -88,24 +88,6 @@ export const expressionFrame = (character: CharacterDefinition, expression: Expr
 /** The action at its key pose. */
 export const actionFrame = (character: CharacterDefinition, action: ActionDefinition) =>
   render(character, playFor(character, { action: { name: action.name } }, keyPoseMs(action)), 'full_body');
-
-/** A seeded shuffle (mulberry32), so a run can be repeated with its --seed. */
-const shuffled = <T>(items: readonly T[], seed: number): T[] => {
-  let s = seed >>> 0;
-  const random = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
-};
 
 const main = async () => {
   // Characters that reuse another's look (sleepy-aria) are not identities of their own.

@@ -80,3 +80,21 @@ export const saveContactSheet = async (
   });
   await writeFile(file, canvas.toBuffer('image/png'));
 };
+
+/** A seeded shuffle (mulberry32), so a run can be repeated with its --seed. */
+export const shuffled = <T>(items: readonly T[], seed: number): T[] => {
+  let s = seed >>> 0;
+  const random = () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+};

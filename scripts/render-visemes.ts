@@ -20,7 +20,7 @@ import { CONDITIONING, channelIndex } from '../protocol/conditioning.js';
 import { VISEMES, type Viseme } from '../protocol/voice.js';
 import { packConditioning } from '../systems/frame/pack-conditioning.js';
 import { PuppetSource } from '../native/index.js';
-import { saveContactSheet, saveOnBackdrop, type Frame } from './render-sheet.js';
+import { saveContactSheet, saveOnBackdrop, shuffled, type Frame } from './render-sheet.js';
 
 const { values } = parseArgs({
   options: {
@@ -72,24 +72,6 @@ const faceCrop = async (character: CharacterDefinition, conditioning: Float32Arr
       out.set(rgba.subarray((sy * SIZE + sx) * 4, (sy * SIZE + sx) * 4 + 4), (y * CROP + x) * 4);
     }
   return { width: CROP, height: CROP, rgba: out };
-};
-
-/** A seeded shuffle (mulberry32), so a run can be repeated with its --seed. */
-const shuffled = <T>(items: readonly T[], seed: number): T[] => {
-  let s = seed >>> 0;
-  const random = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
 };
 
 const main = async () => {

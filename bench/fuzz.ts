@@ -82,8 +82,12 @@ export interface FuzzReport {
     heapUsedBeforeMb: number | null;
     heapUsedAfterMb: number | null;
     /** RSS each second of the idle wait before each reading (MB, after a GC; the last is the reading). */
+    /** The settled RSS halfway through the batches (null without a settle): after − half is the second half's growth. */
+    rssHalfMb: number | null;
     rssBeforeSeries: number[];
+    rssHalfSeries: number[];
     rssAfterSeries: number[];
+    memoryHalf: Record<string, number | null> | null;
     memoryBefore: Record<string, number | null> | null;
     memoryAfter: Record<string, number | null> | null;
     /** RSS figures are taken after a full GC in the server (it runs with --expose-gc). */
@@ -233,6 +237,8 @@ export const runFuzz = async (options: FuzzOptions): Promise<FuzzReport> => {
   await honestChat(server.url);
   const rssBeforeSeries: number[] = [];
   const before: ServerMemory | null = await settledMemory(rssBeforeSeries);
+  const rssHalfSeries: number[] = [];
+  let half: ServerMemory | null = null;
 
   const sampler = new HealthSampler();
   sampler.url = ctx.url;
@@ -288,6 +294,11 @@ export const runFuzz = async (options: FuzzOptions): Promise<FuzzReport> => {
         }
         const done = tally.cases.ws + tally.cases.http + tally.cases.sdp;
         onProgress(`batch ${b + 1}/${batches}: ${done} network cases, ${tally.failures.length} failures`);
+        // Halfway, the settled memory again: the second half's growth tells slow growth from first-use costs.
+        if ((options.settleS ?? 0) > 0 && batches >= 2 && b === Math.floor(batches / 2) - 1) {
+          sampler.sampling = false;
+          half = await settledMemory(rssHalfSeries);
+        }
       }
       // Cards are parsed here, in this process (the sampler rests: parsing would stall it, not the server).
       const cliCases = Math.min(options.cardCliCases ?? 0, options.cardCases);
@@ -337,8 +348,11 @@ export const runFuzz = async (options: FuzzOptions): Promise<FuzzReport> => {
       rssAfterMb: after?.rssMb ?? null,
       heapUsedBeforeMb: before?.heapUsedMb ?? null,
       heapUsedAfterMb: after?.heapUsedMb ?? null,
+      rssHalfMb: half?.rssMb ?? null,
       rssBeforeSeries,
+      rssHalfSeries,
       rssAfterSeries,
+      memoryHalf: half?.detail ?? null,
       memoryBefore: before?.detail ?? null,
       memoryAfter: after?.detail ?? null,
       afterGc: Boolean(before?.gc && after?.gc),
@@ -361,7 +375,7 @@ export const summarize = (report: FuzzReport): string => {
   const lines = [
     `fuzz seed ${report.seed}: ${report.cases.total} cases in ${report.durationS} s (ws ${report.cases.ws}, http ${report.cases.http}, sdp/trickle ${report.cases.sdp}, cards ${report.cases.card})`,
     `crashes ${report.crashes}; failures ${report.failures.length}${report.failures.length ? ` (${Object.entries(report.failureCounts).map(([k, n]) => `${k} ${n}`).join(', ')})` : ''}`,
-    `server RSS ${report.server.rssBeforeMb} MB before, ${report.server.rssAfterMb} MB after${report.server.afterGc ? ' (each after a GC)' : ''}${report.server.rssAfterSeries.length > 1 ? ` (after, each second idle: ${report.server.rssAfterSeries.join(', ')})` : ''}; restarts ${report.server.restarts}; clients left ${report.server.clientsLeft}, viewers left ${report.server.viewersLeft}, event streams left ${report.server.eventStreamsLeft}, MCP sessions left ${report.server.mcpSessionsLeft}${report.server.prototypePolluted ? '; Object.prototype POLLUTED' : ''}`,
+    `server RSS ${report.server.rssBeforeMb} MB before, ${report.server.rssHalfMb !== null ? `${report.server.rssHalfMb} MB halfway, ` : ''}${report.server.rssAfterMb} MB after${report.server.afterGc ? ' (each after a GC)' : ''}${report.server.rssAfterSeries.length > 1 ? ` (after, each second idle: ${report.server.rssAfterSeries.join(', ')})` : ''}; restarts ${report.server.restarts}; clients left ${report.server.clientsLeft}, viewers left ${report.server.viewersLeft}, event streams left ${report.server.eventStreamsLeft}, MCP sessions left ${report.server.mcpSessionsLeft}${report.server.prototypePolluted ? '; Object.prototype POLLUTED' : ''}`,
     `/api/health during the run: p50 ${report.health.p50Ms} ms, p99 ${report.health.p99Ms} ms, max ${report.health.maxMs} ms over ${report.health.samples} samples (${report.health.failed} failed)`,
     `after each batch: ${report.batches.map((b) => (b.health && b.honestReplyMs !== null ? `ok (reply ${b.honestReplyMs} ms)` : 'UNHEALTHY')).join(', ') || '–'}`,
     `server RSS after each batch (MB, after a GC): ${report.batches.map((b) => b.rssMb ?? '?').join(', ') || '–'}`,

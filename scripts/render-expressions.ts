@@ -14,7 +14,7 @@
  * line (e.g. "07 surprised"), scored against <review>/keys/ID.json; prints the score per kind.
  * Uses the real addon; run `npm run build:native` first.
  */
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { PersonaSession } from '../app/session.js';
@@ -25,7 +25,7 @@ import { SimulatedClock } from '../engine/clock.js';
 import { CONDITIONING, channelIndex } from '../protocol/conditioning.js';
 import { packConditioning } from '../systems/frame/pack-conditioning.js';
 import { PuppetSource, type Shot } from '../native/index.js';
-import { saveContactSheet, saveOnBackdrop, shuffled, type Frame } from './render-sheet.js';
+import { saveContactSheet, writeReviewSet, type Frame } from './render-sheet.js';
 
 const { values } = parseArgs({
   options: {
@@ -93,7 +93,7 @@ const main = async () => {
   // Characters that reuse another's look (sleepy-aria) are not identities of their own.
   const identities = CHARACTERS.filter((c, i) => CHARACTERS.findIndex((o) => o.look === c.look) === i);
   await mkdir(DOCS, { recursive: true });
-  await mkdir(path.join(REVIEW, 'keys'), { recursive: true });
+  await mkdir(REVIEW, { recursive: true });
   for (const [n, character] of identities.entries()) {
     if (values.only && character.id !== values.only) continue;
     const { expressions, actions } = character.vocabulary;
@@ -108,18 +108,9 @@ const main = async () => {
     await saveContactSheet(path.join(DOCS, `${character.id}-actions.png`), poses, { columns: 6, cell: 192, title: `${character.name}: actions` });
 
     const reviewed = [...faces, ...poses.filter((p) => (REVIEW_ACTIONS as readonly string[]).includes(p.label))];
-    const order = shuffled(reviewed, SEED + n);
-    const dir = path.join(REVIEW, character.id);
-    await rm(dir, { recursive: true, force: true });
-    await mkdir(dir, { recursive: true });
-    const key: Record<string, { kind: string; name: string }> = {};
-    for (const [i, item] of order.entries()) {
-      const file = `${String(i + 1).padStart(2, '0')}.png`;
-      await saveOnBackdrop(path.join(dir, file), item.frame);
-      key[file] = { kind: item.kind, name: item.label };
-    }
-    await writeFile(path.join(REVIEW, 'keys', `${character.id}.json`), `${JSON.stringify({ seed: SEED + n, key }, null, 2)}\n`);
-    console.log(`${character.id}: ${faces.length} expressions, ${poses.length} actions; review set of ${order.length} in ${dir} (seed ${SEED + n})`);
+    const items = reviewed.map((item) => ({ frame: item.frame, key: { kind: item.kind, name: item.label } }));
+    const dir = await writeReviewSet(REVIEW, character.id, items, SEED + n);
+    console.log(`${character.id}: ${faces.length} expressions, ${poses.length} actions; review set of ${items.length} in ${dir} (seed ${SEED + n})`);
   }
   const names = identities[0]!.vocabulary;
   await writeFile(

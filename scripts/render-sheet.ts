@@ -3,7 +3,8 @@
  * light backdrop, one at a time or as a labelled contact sheet. @napi-rs/canvas does the drawing,
  * so no ImageMagick is needed.
  */
-import { writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { createCanvas, type SKRSContext2D } from '@napi-rs/canvas';
 import { PNG } from 'pngjs';
 
@@ -82,7 +83,7 @@ export const saveContactSheet = async (
 };
 
 /** A seeded shuffle (mulberry32), so a run can be repeated with its --seed. */
-export const shuffled = <T>(items: readonly T[], seed: number): T[] => {
+const shuffled = <T>(items: readonly T[], seed: number): T[] => {
   let s = seed >>> 0;
   const random = () => {
     s = (s + 0x6d2b79f5) >>> 0;
@@ -97,4 +98,24 @@ export const shuffled = <T>(items: readonly T[], seed: number): T[] => {
     [out[i], out[j]] = [out[j]!, out[i]!];
   }
   return out;
+};
+
+/**
+ * A blind-review set: `items` shuffled by `seed`, written as `<review>/<id>/01.png …` on the backdrop,
+ * and their answer key (file → each item's `key`) with the seed as `<review>/keys/<id>.json`. Returns the set's folder.
+ */
+export const writeReviewSet = async <K>(review: string, id: string, items: readonly { frame: Frame; key: K }[], seed: number): Promise<string> => {
+  const dir = path.join(review, id);
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  await mkdir(path.join(review, 'keys'), { recursive: true });
+  const key: Record<string, K> = {};
+  for (const [i, item] of shuffled(items, seed).entries()) {
+    const file = `${String(i + 1).padStart(2, '0')}.png`;
+    await saveOnBackdrop(path.join(dir, file), item.frame);
+    key[file] = item.key;
+  }
+  await writeFile(path.join(review, 'keys', `${id}.json`), `${JSON.stringify({ seed, key }, null, 2)}
+`);
+  return dir;
 };

@@ -9,7 +9,7 @@
  * --seed N (default: random, printed), --only ID. Score answers with --score ID=FILE ("NN name" lines).
  * Uses the real addon; run `npm run build:native` first.
  */
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { PersonaSession } from '../app/session.js';
@@ -20,7 +20,7 @@ import { CONDITIONING, channelIndex } from '../protocol/conditioning.js';
 import { VISEMES, type Viseme } from '../protocol/voice.js';
 import { packConditioning } from '../systems/frame/pack-conditioning.js';
 import { PuppetSource } from '../native/index.js';
-import { saveContactSheet, saveOnBackdrop, shuffled, type Frame } from './render-sheet.js';
+import { saveContactSheet, writeReviewSet, type Frame } from './render-sheet.js';
 
 const { values } = parseArgs({
   options: {
@@ -77,22 +77,12 @@ const faceCrop = async (character: CharacterDefinition, conditioning: Float32Arr
 const main = async () => {
   const identities = CHARACTERS.filter((c, i) => CHARACTERS.findIndex((o) => o.look === c.look) === i);
   await mkdir(DOCS, { recursive: true });
-  await mkdir(path.join(REVIEW, 'keys'), { recursive: true });
+  await mkdir(REVIEW, { recursive: true });
   for (const [n, character] of identities.entries()) {
     if (values.only && character.id !== values.only) continue;
     const tiles = await Promise.all(VISEMES.map(async (v) => ({ label: v, frame: await faceCrop(character, speaking(character, v)) })));
     await saveContactSheet(path.join(DOCS, `${character.id}-visemes.png`), tiles, { columns: 4, cell: 200, title: `${character.name}: mouth shapes` });
-    const order = shuffled(tiles, SEED + n);
-    const dir = path.join(REVIEW, character.id);
-    await rm(dir, { recursive: true, force: true });
-    await mkdir(dir, { recursive: true });
-    const key: Record<string, string> = {};
-    for (const [i, tile] of order.entries()) {
-      const file = `${String(i + 1).padStart(2, '0')}.png`;
-      await saveOnBackdrop(path.join(dir, file), tile.frame);
-      key[file] = tile.label;
-    }
-    await writeFile(path.join(REVIEW, 'keys', `${character.id}.json`), `${JSON.stringify({ seed: SEED + n, key }, null, 2)}\n`);
+    const dir = await writeReviewSet(REVIEW, character.id, tiles.map((t) => ({ frame: t.frame, key: t.label })), SEED + n);
     console.log(`${character.id}: ${tiles.length} mouth shapes in ${DOCS}/${character.id}-visemes.png; review set in ${dir} (seed ${SEED + n})`);
   }
   await writeFile(path.join(REVIEW, 'vocabulary.txt'), `${VISEMES.join(', ')}\n`);

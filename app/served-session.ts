@@ -14,6 +14,7 @@ import { ProfilerFeed } from './profiler-feed.js';
 import { FramePool } from './frame-pool.js';
 import { VideoFeed } from './webrtc/video-feed.js';
 import { AudioFeed } from './webrtc/audio-feed.js';
+import { DisplayPacer } from './webrtc/display-pacer.js';
 import { WhepEndpoint } from './webrtc/whep.js';
 import { attachConversation, type SessionConversation } from './session-conversation.js';
 import { relayChat } from './chat-relay.js';
@@ -132,7 +133,8 @@ export class ServedSession {
     // re-phases to an input (engine time jumps up to a tick ahead), the sound moves with the frames instead
     // of falling behind the mouth of every clause already scheduled.
     this.audio = new AudioFeed({ now: () => this.session.now });
-    this.whep = new WhepEndpoint(this.video, name, config.maxViewers, this.audio);
+    // The first viewer that reports its display paces the ticks to its refresh (docs/latency.md).
+    this.whep = new WhepEndpoint(this.video, name, config.maxViewers, this.audio, undefined, new DisplayPacer(() => this.session.phase));
     this.maxBacklog = Math.max(MIN_BACKLOG_BYTES, 3 * config.width * config.height * 4);
     const availability = voice?.availability() ?? { ok: false as const, reason: 'voice off (--voice off)' };
     this.voiceStatus = availability.ok ? { on: true, id: voice!.id } : { on: false, reason: availability.reason };

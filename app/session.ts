@@ -154,6 +154,11 @@ export class PersonaSession {
     return this.loop?.now() ?? this.world.time.now;
   }
 
+  /** The real-time loop's phase controls (a viewer's display pacing moves them); null on the simulated clock or before start(). */
+  get phase(): Pick<LoopHandle, 'rephase' | 'snapNudges' | 'phaseShift'> | null {
+    return this.loop;
+  }
+
   state(): PersonaState {
     return extractState(this.world.resources.personas.get(this.eid)!, this.world.time.tick);
   }

@@ -11,6 +11,9 @@
  * Beside the page's expected display time (rVFC), a second reading: when Chromium's display
  * compositor drew the frame, from a small CDP screencast (bench/screencast.ts). The rVFC figure
  * is not comparable across Chromium's render paths and goes stale under load; docs/latency.md.
+ * The viewer page paces the engine's ticks to its display (display-pacer.ts), as every /viewer
+ * does; the like-for-like bare sender ticks on the same loop and is paced the same way. The engine
+ * is measured once more with ?pace=0 (unpaced), to show what the pacing gains.
  */
 import http from 'node:http';
 import { readFile } from 'node:fs/promises';
@@ -18,7 +21,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { distribution, type Distribution } from '../engine/profiler.js';
 import { startServer } from '../app/server.js';
+import { DisplayPacer } from '../app/webrtc/display-pacer.js';
 import { WhepEndpoint } from '../app/webrtc/whep.js';
+import { RealClock } from '../engine/clock.js';
+import { startLoop } from '../engine/loop.js';
+import { Schedule } from '../engine/schedule.js';
+import { createEngineWorld } from '../engine/world.js';
 import { drawStampI420, wallClockMs } from '../app/webrtc/time-stamp.js';
 import { fieldTrials, useFieldTrials, wrtc } from '../app/webrtc/wrtc.js';
 import { launchChromium } from './chromium.js';
@@ -45,11 +53,11 @@ interface Samples {
  */
 const LAUNCHES = 4;
 
-/** Opens /viewer?g2g=1 at `base` in LAUNCHES fresh browsers and collects latency samples for `seconds` in all. */
-const collect = async (base: string, seconds: number): Promise<Samples> => {
+/** Opens /viewer?g2g=1 at `base` (paced to its display, or not) in LAUNCHES fresh browsers and collects latency samples for `seconds` in all. */
+const collect = async (base: string, seconds: number, pace = true): Promise<Samples> => {
   const pooled: Samples = { g2g: [], g2gToReceive: [], g2gToDisplay: [], drawn: [], presentToDisplay: [] };
   for (let i = 0; i < LAUNCHES; i++) {
-    const samples = await collectOnce(base, seconds / LAUNCHES);
+    const samples = await collectOnce(base, seconds / LAUNCHES, pace);
     pooled.g2g.push(...samples.g2g);
     pooled.g2gToReceive.push(...samples.g2gToReceive);
     pooled.g2gToDisplay.push(...samples.g2gToDisplay);
@@ -59,13 +67,15 @@ const collect = async (base: string, seconds: number): Promise<Samples> => {
   return pooled;
 };
 
-const collectOnce = async (base: string, seconds: number): Promise<Samples> => {
+const collectOnce = async (base: string, seconds: number, pace: boolean): Promise<Samples> => {
   const browser = await launchChromium();
   try {
     const page = await browser.newPage();
-    await page.goto(`${base}/viewer?g2g=1`);
+    await page.goto(`${base}/viewer?g2g=1&pace=${pace ? 1 : 0}`);
     await page.waitForFunction(() => (window as unknown as { g2g?: number[] }).g2g !== undefined && (document.getElementById('video') as HTMLVideoElement).videoWidth > 0, null, { timeout: 20_000 });
-    await sleep(1500); // let the jitter buffer settle
+    // The page's first display report (about a second of frames) and the server's answer.
+    if (pace) await page.waitForFunction('(window.pacing ?? []).length > 0', null, { timeout: 10_000 }).catch(() => undefined);
+    await sleep(1500); // let the jitter buffer settle, and a pacing shift reach the frames
     // Strings, not functions: tsx's helpers would not exist in the page.
     await page.evaluate('window.g2g.length = window.g2gToReceive.length = window.g2gToDisplay.length = window.g2gPresentToDisplay.length = 0');
     const screencast = await startScreencastStamps(page);
@@ -90,16 +100,19 @@ const MAX_RECORDED = 150;
 /** The frames a bare sender sends: the engine's own, recorded, or a moving gradient. */
 type BareContent = { recorded: Uint8Array[] } | 'gradient';
 
-/** A bare sender: a plain wrtc video track fed stamped 512² I420 frames at 30 fps. */
-const startBareSender = async (content: BareContent) => {
+/**
+ * A bare sender: a plain wrtc video track fed stamped 512² I420 frames at 30 fps, from the engine's
+ * own fixed-step loop (no systems but this one), paced to the viewer's display when `paced`.
+ */
+const startBareSender = async (content: BareContent, paced: boolean) => {
   const source = new wrtc.nonstandard.RTCVideoSource();
   const feed = { track: source.createTrack(), users: 0 };
-  const whep = new WhepEndpoint(feed, 'default', 4);
+  const world = createEngineWorld({ clock: new RealClock(), hz: 30, resources: {} });
   const size = 512;
   const rgba = new Uint8Array(size * size * 4);
   const i420 = new Uint8Array((size * size * 3) / 2);
   let n = 0;
-  const timer = setInterval(() => {
+  const loop = startLoop(world, new Schedule().add('output', 'send', () => {
     if (content === 'gradient') {
       for (let i = 0; i < rgba.length; i += 4) {
         rgba[i] = (i / 4 + n * 3) % 256; // moving gradient: the encoder has work to do
@@ -117,7 +130,8 @@ const startBareSender = async (content: BareContent) => {
     n++;
     drawStampI420(i420, size, size, wallClockMs());
     source.onFrame({ width: size, height: size, data: i420 });
-  }, 1000 / 30);
+  }));
+  const whep = new WhepEndpoint(feed, 'default', 4, null, undefined, paced ? new DisplayPacer(() => loop) : null);
   const pages: Record<string, [string, string]> = {
     '/viewer': ['renderer/viewer.html', 'text/html'],
     '/viewer.js': ['renderer/dist/viewer.js', 'text/javascript'],
@@ -134,7 +148,7 @@ const startBareSender = async (content: BareContent) => {
   return {
     url: `http://127.0.0.1:${port}`,
     close: async () => {
-      clearInterval(timer);
+      loop.stop();
       whep.closeAll();
       feed.track.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -153,8 +167,8 @@ const withFieldTrials = async <T>(trials: string, run: () => Promise<T>): Promis
   }
 };
 
-const measureBare = async (seconds: number, content: BareContent): Promise<Samples> => {
-  const bare = await startBareSender(content);
+const measureBare = async (seconds: number, content: BareContent, paced = false): Promise<Samples> => {
+  const bare = await startBareSender(content, paced);
   try {
     return await collect(bare.url, seconds);
   } finally {
@@ -164,13 +178,16 @@ const measureBare = async (seconds: number, content: BareContent): Promise<Sampl
 
 export interface GlassToGlass {
   engine: Distribution | null;
+  /** The engine again, its viewer not pacing it (?pace=0): what display pacing gains. */
+  engineUnpaced: Distribution | null;
+  engineUnpacedDrawn: Distribution | null;
   /** The engine's frames as drawn by Chromium's display compositor (screencast; an upper bound). */
   engineDrawn: Distribution | null;
   /** Share of the engine's rVFC samples whose expected display time precedes their presentation time. */
   staleShare: number | null;
   /** The engine's latency split at the browser's last received packet (medians, ms). */
   engineSplit: { stamp_to_received_ms: number; received_to_display_ms: number } | null;
-  /** The bare sender replaying the engine's own frames (like for like). */
+  /** The bare sender replaying the engine's own frames (like for like: same loop, paced the same way). */
   baseline: Distribution | null;
   baselineDrawn: Distribution | null;
   baselineStaleShare: number | null;
@@ -203,14 +220,17 @@ export const measureGlassToGlass = async (seconds: number): Promise<GlassToGlass
   const dance = setInterval(() => engine.session.chat('dance'), 9000);
   engine.session.chat('dance');
   let engineSamples: Samples;
+  let unpacedSamples: Samples;
   try {
+    // Unpaced first: once paced, the loop keeps the phase a viewer found.
+    unpacedSamples = await collect(engine.url, seconds, false);
     engineSamples = await collect(engine.url, seconds);
   } finally {
     clearInterval(dance);
     await engine.close();
   }
   const content: BareContent = recorded.length > 0 ? { recorded } : 'gradient';
-  const bareSamples = await measureBare(seconds, content);
+  const bareSamples = await measureBare(seconds, content, true);
   const defaultSamples = await withFieldTrials('', () => measureBare(seconds, content));
   const gradientSamples = await measureBare(seconds, 'gradient');
   const e = distribution(engineSamples.g2g);
@@ -222,6 +242,8 @@ export const measureGlassToGlass = async (seconds: number): Promise<GlassToGlass
   const bDrawn = distribution(bareSamples.drawn);
   return {
     engine: e,
+    engineUnpaced: distribution(unpacedSamples.g2g),
+    engineUnpacedDrawn: distribution(unpacedSamples.drawn),
     engineDrawn: eDrawn,
     staleShare: staleShare(engineSamples.presentToDisplay),
     engineSplit: toReceive !== null && toDisplay !== null ? { stamp_to_received_ms: toReceive, received_to_display_ms: toDisplay } : null,

@@ -150,6 +150,8 @@ export const runBench = async ({ out, quick }: BenchOptions): Promise<void> => {
   let g2g: GlassToGlass = {
     engine: null,
     engineDrawn: null,
+    engineUnpaced: null,
+    engineUnpacedDrawn: null,
     staleShare: null,
     engineSplit: null,
     baseline: null,
@@ -214,6 +216,9 @@ export const runBench = async ({ out, quick }: BenchOptions): Promise<void> => {
     webrtc_glass_to_glass_ms: g2g.engine,
     /** The same frames when Chromium's display compositor drew them (CDP screencast; an upper bound, no scan-out): the closest to the glass. */
     webrtc_g2g_drawn_ms: g2g.engineDrawn,
+    /** The engine with its viewer not pacing it (?pace=0), rVFC and drawn: what display pacing gains. */
+    webrtc_g2g_unpaced_ms: g2g.engineUnpaced,
+    webrtc_g2g_unpaced_drawn_ms: g2g.engineUnpacedDrawn,
     /** Share of the engine's rVFC samples whose expected display time precedes their presentation time (stale: the run's rVFC figures read low). */
     webrtc_g2g_stale_share: g2g.staleShare,
     /** Chat line sent from the page → first frame showing the action at a Chromium WHEP viewer (expected display time). */
@@ -275,6 +280,7 @@ export const runBench = async ({ out, quick }: BenchOptions): Promise<void> => {
   console.log([row('webrtc_glass_to_glass_ms', g2g.engine), row('webrtc_baseline_g2g_ms', g2g.baseline), row('webrtc_baseline_defaults', g2g.baselineDefaults)].join('\n'));
   console.log(`${'webrtc_g2g_ratio'.padEnd(22)} ${g2g.ratio}`);
   console.log([row('webrtc_g2g_drawn_ms', g2g.engineDrawn), row('webrtc_baseline_drawn', g2g.baselineDrawn)].join('\n'));
+  console.log([row('webrtc_g2g_unpaced_ms', g2g.engineUnpaced), row('webrtc_g2g_unpaced_drawn', g2g.engineUnpacedDrawn)].join('\n'));
   console.log(`${'webrtc_g2g_drawn_ratio'.padEnd(22)} ${g2g.drawnRatio}  (rVFC stale share ${g2g.staleShare}, baseline ${g2g.baselineStaleShare})`);
   console.log(`${'sessions_per_machine'.padEnd(22)} ${scale.sessions}`);
   console.log(`${'replay_speed_x'.padEnd(22)} ${replaySpeed.replay_speed_x} (webm ${replaySpeed.replay_speed_x_webm})`);

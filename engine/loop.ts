@@ -26,6 +26,21 @@ export interface LoopHandle {
    * the last tick's, up to a step behind). What a sound scheduled on the wall clock must be placed by.
    */
   now(): number;
+  /**
+   * Moves the tick phase by `shiftMs` (later when > 0): the next tick and all after it run that much
+   * later or sooner, each still one step of engine time, so the rate stays fixed. A next tick moved
+   * before NUDGE_MIN_MS after the last one runs then. What a viewer's display pacing calls.
+   */
+  rephase(shiftMs: number): void;
+  /**
+   * Nudges snap to a display's refresh grid: with an interval set, a nudged tick runs at the
+   * earliest time that is the next tick's time minus whole intervals, not at once. A viewer shows a
+   * frame made between two refreshes at the next refresh anyway, and the phase its pacing found is
+   * kept. null: nudges run at once.
+   */
+  snapNudges(intervalMs: number | null): void;
+  /** Sum of the shifts rephase() made, ms (nudges not counted). */
+  readonly phaseShift: number;
   /** Ticks skipped because the loop fell too far behind. */
   readonly dropped: number;
 }
@@ -46,6 +61,16 @@ export const startLoop = <W extends EngineWorld>(world: W, schedule: Schedule<W>
   // Engine time `t` is due at wall time origin + t. A nudge moves origin earlier (re-phases).
   let origin = world.clock.now() - world.time.now;
   let lastTickAt = world.clock.now();
+  let phaseShift = 0;
+  let refreshMs: number | null = null;
+  /**
+   * (Re)arms the timer for the next tick. Rounded up: Node truncates a delay to whole ms, and a
+   * timer that fires before its tick is due only wakes the thread to arm itself again.
+   */
+  const arm = () => {
+    clearTimeout(timer);
+    timer = setTimeout(loop, Math.max(0, Math.ceil(origin + world.time.now + world.time.dt - world.clock.now())));
+  };
   const loop = () => {
     if (stopped) return;
     lastTickAt = world.clock.now();
@@ -57,14 +82,22 @@ export const startLoop = <W extends EngineWorld>(world: W, schedule: Schedule<W>
       world.time.now += (due - run) * world.time.dt;
     }
     for (let i = 0; i < run; i++) step(world, schedule, world.clock.now() - origin - (world.time.now + world.time.dt));
-    const nextAt = origin + world.time.now + world.time.dt;
-    timer = setTimeout(loop, Math.max(0, nextAt - world.clock.now()));
+    arm();
   };
   timer = setTimeout(loop, world.time.dt);
   const runNudged = () => {
     nudged = undefined;
     if (stopped) return;
     const now = world.clock.now();
+    if (refreshMs !== null) {
+      // Snapped to the display: the earliest refresh slot before the next tick (whole intervals earlier).
+      const earliest = Math.max(now, lastTickAt + NUDGE_MIN_MS);
+      const slots = Math.floor((origin + world.time.now + world.time.dt - earliest) / refreshMs);
+      if (slots < 1) return; // the next tick is the first slot
+      origin -= slots * refreshMs;
+      arm();
+      return;
+    }
     const untilNext = origin + world.time.now + world.time.dt - now;
     if (untilNext < NUDGE_MIN_MS) return; // due in a moment anyway
     const sinceLast = now - lastTickAt;
@@ -91,6 +124,20 @@ export const startLoop = <W extends EngineWorld>(world: W, schedule: Schedule<W>
     },
     now() {
       return Math.max(world.time.now, world.clock.now() - origin);
+    },
+    rephase(shiftMs) {
+      if (stopped || !Number.isFinite(shiftMs)) return;
+      const earliest = lastTickAt + NUDGE_MIN_MS - (world.time.now + world.time.dt);
+      const before = origin;
+      origin = Math.max(origin + shiftMs, earliest);
+      phaseShift += origin - before;
+      arm();
+    },
+    snapNudges(intervalMs) {
+      refreshMs = intervalMs !== null && Number.isFinite(intervalMs) && intervalMs > 0 ? intervalMs : null;
+    },
+    get phaseShift() {
+      return phaseShift;
     },
     get dropped() {
       return dropped;

@@ -76,6 +76,7 @@ const connect = async () => {
     if (resource) void fetch(resource, { method: 'DELETE', keepalive: true, headers: token ? { authorization: `Bearer ${token}` } : {} });
   });
   (window as unknown as { viewerPc: RTCPeerConnection }).viewerPc = pc;
+  if (resource && params.get('pace') !== '0') paceToDisplay(resource);
   setInterval(async () => {
     const stats = await pc.getStats();
     let line = `state ${pc.connectionState}`;
@@ -92,8 +93,59 @@ const connect = async () => {
         line += `\nround trip ${(s.currentRoundTripTime * 1000).toFixed(1)} ms`;
       }
     });
-    readout.textContent = line;
+    readout.textContent = line + pacingLine;
   }, 1000);
+};
+
+/** Frames per display report (about a second at 30 fps). */
+const REPORT_EVERY = 30;
+let pacingLine = '';
+
+/**
+ * Display pacing (?pace=0 turns it off): each frame's slack here, from the moment it was handed to
+ * the compositor to the next display refresh, goes to the server about once a second with
+ * this display's refresh interval. The first viewer to report gets the server's ticks moved so
+ * that frames arrive just before a refresh instead of waiting up to a whole one (docs/latency.md).
+ */
+const paceToDisplay = (resource: string) => {
+  let interval = 0;
+  const measureInterval = () => {
+    const times: number[] = [];
+    const onFrame = (t: number) => {
+      times.push(t);
+      if (times.length < 31) return void requestAnimationFrame(onFrame);
+      const diffs = times.slice(1).map((time, i) => time - times[i]!);
+      const median = [...diffs].sort((a, b) => a - b)[diffs.length >> 1]!;
+      const steady = diffs.filter((d) => Math.abs(d - median) < median / 4); // not the frames the page missed
+      interval = steady.reduce((a, d) => a + d, 0) / steady.length;
+    };
+    requestAnimationFrame(onFrame);
+  };
+  measureInterval();
+  setInterval(measureInterval, 30_000);
+  const slack: number[] = [];
+  let sending = false;
+  const onFrame = (now: number, meta: VideoFrameCallbackMetadata) => {
+    // `now` is the frame time of the rendering step that shows the frame; a frame handed over after
+    // that time (as Chromium often does) is still drawn at the end of the step's interval. So the
+    // slack is the time from hand-off to the next refresh after it, on the grid of frame times.
+    if (interval > 0) slack.push((((now - meta.presentationTime) % interval) + interval) % interval);
+    if (slack.length >= REPORT_EVERY && !sending) {
+      sending = true;
+      const body = JSON.stringify({ intervalMs: interval, slackMs: slack.splice(0) });
+      fetch(`${resource}/display`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body })
+        .then(async (response) => {
+          const answer = (await response.json()) as { paced?: boolean; shiftMs?: number; note?: string; error?: string };
+          const log = ((window as unknown as { pacing: unknown[] }).pacing ??= []);
+          if (log.length < 600) log.push(answer); // what the server did, for the bench and the curious
+          pacingLine = answer.paced ? `\npaced to this display (${(1000 / interval).toFixed(0)} Hz)${answer.shiftMs ? `: moved ${answer.shiftMs} ms` : ''}` : '';
+        })
+        .catch(() => undefined)
+        .finally(() => (sending = false));
+    }
+    video.requestVideoFrameCallback(onFrame);
+  };
+  video.requestVideoFrameCallback(onFrame);
 };
 
 /**

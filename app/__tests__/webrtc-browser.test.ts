@@ -106,6 +106,17 @@ describe('WebRTC in Chromium', () => {
     image.means[1]!.forEach((v, c) => expect(Math.abs(v - expected[c]!), `channel ${c}: ${image.means[1]} vs ${expected}`).toBeLessThan(25));
   });
 
+  it('the viewer reports its display: its refresh interval is measured, the server paces its ticks to it, and the readout says so', async () => {
+    await page.waitForFunction(() => ((window as unknown as { pacing?: unknown[] }).pacing ?? []).length >= 2, null, { timeout: 10_000 });
+    const answers = await page.evaluate(() => (window as unknown as { pacing: { paced: boolean; shiftMs: number; note?: string }[] }).pacing);
+    expect(answers.every((a) => a.paced)).toBe(true); // the only viewer paces the stream
+    expect(answers.every((a) => Math.abs(a.shiftMs) <= 1000 / 60)).toBe(true); // never more than a refresh
+    // The loop moved by what the answers said (nothing, when the phase was already right).
+    const moved = answers.reduce((sum, a) => sum + a.shiftMs, 0);
+    expect(server.session.phase!.phaseShift).toBeCloseTo(moved, 1);
+    await page.waitForFunction(() => /paced to this display \(\d+ Hz\)/.test(document.getElementById('readout')!.textContent ?? ''), null, { timeout: 5000 });
+  });
+
   it('"wave" visibly changes the decoded video: the arm side rises', async () => {
     const armX = Math.round(512 * 0.38);
     const before = (await probe(armX, [])).top;

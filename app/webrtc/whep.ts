@@ -7,10 +7,16 @@
  * What a client cannot make it hold: more than MAX_TRICKLED_CANDIDATES trickled candidates per
  * viewer (429), malformed ones (400), a slot for an offer that never connects (freed after
  * VIEWER_CONNECT_TIMEOUT_MS), a body over MAX_SDP_BYTES (413).
+ *
+ * A viewer may also POST its display's refresh and recent frames' slack as JSON to
+ * <resource>/display (at most one report per MIN_REPORT_GAP_MS): the first one to do so paces the
+ * session's ticks to its refresh (display-pacer.ts).
  */
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import { isIP } from 'node:net';
+import { ApiError, readJson, sendJson } from '../api/http.js';
+import { displayReportSchema, type DisplayPacer } from './display-pacer.js';
 import { waitForCandidates } from './ice.js';
 import { HeapTrimmer } from './heap-trim.js';
 import { wrtc } from './wrtc.js';
@@ -40,6 +46,8 @@ const MAX_CANDIDATE_LINE = 512;
  * offers abandoned by their clients do not hold the slots real viewers need, ms.
  */
 export const VIEWER_CONNECT_TIMEOUT_MS = 10_000;
+/** Display reports closer together than this are refused (429): a viewer reports about once a second, ms. */
+export const MIN_REPORT_GAP_MS = 250;
 
 /**
  * One trickled candidate line (RFC 8839 §5.1): foundation, component, transport, priority, address
@@ -85,6 +93,8 @@ interface Viewer {
   candidates: number;
   lastBytes: number;
   lastStatsAt: number;
+  /** When its last display report came (performance.now()), or -Infinity. */
+  lastReportAt: number;
   stats: ViewerStats;
 }
 
@@ -141,6 +151,8 @@ export class WhepEndpoint {
     private readonly audio: TrackFeed | null = null,
     /** How long a viewer may take to reach ICE connected before its slot is freed, ms. */
     private readonly connectTimeoutMs = VIEWER_CONNECT_TIMEOUT_MS,
+    /** Paces the session's ticks to a viewer's display; null: reports are answered but move nothing. */
+    private readonly pacer: DisplayPacer | null = null,
   ) {}
 
   get viewerCount(): number {
@@ -149,8 +161,8 @@ export class WhepEndpoint {
 
   /** Handles /whep[/<session>[/<viewer>]]; returns false for paths that are not ours. */
   async handle(req: http.IncomingMessage, res: http.ServerResponse, pathname: string): Promise<boolean> {
-    const parts = pathname.split('/').filter(Boolean); // ['whep', session?, viewer?]
-    if (parts[0] !== 'whep' || parts.length > 3) return false;
+    const parts = pathname.split('/').filter(Boolean); // ['whep', session?, viewer?, 'display'?]
+    if (parts[0] !== 'whep' || parts.length > 4 || (parts.length === 4 && parts[3] !== 'display')) return false;
     try {
       const session = parts[1] ?? this.sessionName;
       if (session !== this.sessionName) throw new HttpError(404, `unknown session "${session}"; this server streams "${this.sessionName}"`);
@@ -161,7 +173,10 @@ export class WhepEndpoint {
       }
       const viewer = this.viewers.get(parts[2]!);
       if (!viewer) throw new HttpError(404, `unknown viewer "${parts[2]}"`);
-      if (req.method === 'DELETE') {
+      if (parts.length === 4) {
+        if (req.method !== 'POST') throw new HttpError(405, `use POST with a JSON display report on ${pathname}`);
+        await this.display(req, res, viewer);
+      } else if (req.method === 'DELETE') {
         this.close(viewer.id);
         res.writeHead(200).end();
       } else if (req.method === 'PATCH') {
@@ -169,9 +184,9 @@ export class WhepEndpoint {
         res.writeHead(204).end();
       } else throw new HttpError(405, `use DELETE or PATCH on a viewer resource`);
     } catch (error) {
-      const status = error instanceof HttpError ? error.status : 500;
+      const status = error instanceof HttpError || error instanceof ApiError ? error.status : 500;
       // After a 413 the rest of the body is not read: the connection cannot carry another request.
-      res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...(status === 413 ? { connection: 'close' } : {}) });
+      res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...(status === 413 ? { connection: 'close' } : {}), ...(status === 405 ? { allow: parts.length === 4 ? 'POST' : parts.length <= 2 ? 'POST' : 'DELETE, PATCH' } : {}) });
       res.end((error as Error).message);
     }
     return true;
@@ -197,6 +212,7 @@ export class WhepEndpoint {
       candidates: 0,
       lastBytes: 0,
       lastStatsAt: performance.now(),
+      lastReportAt: -Infinity,
       stats: { id, state: 'new', bitrateKbps: 0, fps: 0, rttMs: null, packetsLost: 0, framesEncoded: 0 },
     };
     this.viewers.set(id, viewer);
@@ -269,6 +285,19 @@ export class WhepEndpoint {
     }
   }
 
+  /** A viewer's display report: its refresh interval and recent frames' slack (display-pacer.ts). */
+  private async display(req: http.IncomingMessage, res: http.ServerResponse, viewer: Viewer): Promise<void> {
+    const now = performance.now();
+    if (now - viewer.lastReportAt < MIN_REPORT_GAP_MS) {
+      throw new HttpError(429, `at most one display report per ${MIN_REPORT_GAP_MS} ms; this one came ${Math.round(now - viewer.lastReportAt)} ms after the last`);
+    }
+    viewer.lastReportAt = now;
+    const report = await readJson(req, displayReportSchema);
+    if (!this.viewers.has(viewer.id)) throw new HttpError(404, `viewer "${viewer.id}" has left`);
+    const answer = this.pacer ? this.pacer.report(viewer.id, report) : { paced: false, shiftMs: 0, gainMs: 0, note: 'this stream is not paced to displays' };
+    sendJson(req, res, 200, answer);
+  }
+
   private clearConnectTimer(viewer: Viewer): void {
     if (viewer.connectTimer) clearTimeout(viewer.connectTimer);
     viewer.connectTimer = null;
@@ -281,6 +310,7 @@ export class WhepEndpoint {
     this.clearConnectTimer(viewer);
     this.feed.users--;
     if (this.audio && viewer.hearing) this.audio.users--;
+    this.pacer?.left(id);
     viewer.pc.close();
     this.heap.departed();
   }

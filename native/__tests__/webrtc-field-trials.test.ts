@@ -9,7 +9,7 @@ describe('libwebrtc field trials', () => {
   });
 
   it('are set when wrtc loads: video is sent with a zero playout delay and a faster pacer', () => {
-    expect(fieldTrials()).toBe('WebRTC-ForceSendPlayoutDelay/min_ms:0,max_ms:0/WebRTC-Video-Pacing/factor:5/');
+    expect(fieldTrials()).toBe('WebRTC-ForceSendPlayoutDelay/min_ms:0,max_ms:0/WebRTC-Video-Pacing/factor:5/WebRTC-BurstyPacer/burst:20ms/');
   });
 
   it('can be replaced, and libwebrtc then holds the new string', () => {

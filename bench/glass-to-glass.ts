@@ -5,8 +5,8 @@
  * frame's expected display time. Three senders in one run:
  * the engine (the app server, its frames stamped in the video feed, the persona dancing); a bare
  * @roamhq/wrtc track replaying the engine's own frames, recorded during its run, at 30 fps with the
- * engine's field trials (the like-for-like baseline the ratio uses: same content, same encoder
- * work); the same bare track on libwebrtc's defaults (adaptive playout delay); and the bare track
+ * engine's field trials (the like-for-like baseline the ratio uses: same content, handed to the
+ * same video feed code, so the same conversion, stamp and encoder work); the same bare track on libwebrtc's defaults (adaptive playout delay); and the bare track
  * fed a full-frame moving gradient (harder to encode; the baseline of earlier runs, for reference).
  * Beside the page's expected display time (rVFC), a second reading: when Chromium's display
  * compositor drew the frame, from a small CDP screencast (bench/screencast.ts). The rVFC figure
@@ -22,11 +22,13 @@ import { fileURLToPath } from 'node:url';
 import { distribution, type Distribution } from '../engine/profiler.js';
 import { startServer } from '../app/server.js';
 import { DisplayPacer } from '../app/webrtc/display-pacer.js';
+import { VideoFeed } from '../app/webrtc/video-feed.js';
 import { WhepEndpoint } from '../app/webrtc/whep.js';
 import { RealClock } from '../engine/clock.js';
 import { startLoop } from '../engine/loop.js';
 import { Schedule } from '../engine/schedule.js';
 import { createEngineWorld } from '../engine/world.js';
+import type { PublishedFrame } from '../systems/resources.js';
 import { drawStampI420, wallClockMs } from '../app/webrtc/time-stamp.js';
 import { fieldTrials, useFieldTrials, wrtc } from '../app/webrtc/wrtc.js';
 import { launchChromium } from './chromium.js';
@@ -43,6 +45,8 @@ interface Samples {
   drawn: number[];
   /** Per rVFC sample: expected display − presentation time (< 0: a stale expected display time). */
   presentToDisplay: number[];
+  /** Per launch: [rVFC p50, drawn p50] (ms): the spread between launches is the viewer's phase. */
+  launches: [number | null, number | null][];
 }
 
 /**
@@ -55,7 +59,7 @@ const LAUNCHES = 4;
 
 /** Opens /viewer?g2g=1 at `base` (paced to its display, or not) in LAUNCHES fresh browsers and collects latency samples for `seconds` in all. */
 const collect = async (base: string, seconds: number, pace = true): Promise<Samples> => {
-  const pooled: Samples = { g2g: [], g2gToReceive: [], g2gToDisplay: [], drawn: [], presentToDisplay: [] };
+  const pooled: Samples = { g2g: [], g2gToReceive: [], g2gToDisplay: [], drawn: [], presentToDisplay: [], launches: [] };
   for (let i = 0; i < LAUNCHES; i++) {
     const samples = await collectOnce(base, seconds / LAUNCHES, pace);
     pooled.g2g.push(...samples.g2g);
@@ -63,6 +67,7 @@ const collect = async (base: string, seconds: number, pace = true): Promise<Samp
     pooled.g2gToDisplay.push(...samples.g2gToDisplay);
     pooled.drawn.push(...samples.drawn);
     pooled.presentToDisplay.push(...samples.presentToDisplay);
+    pooled.launches.push([median(samples.g2g), median(samples.drawn)]);
   }
   return pooled;
 };
@@ -83,37 +88,44 @@ const collectOnce = async (base: string, seconds: number, pace: boolean): Promis
     const { firstSeen } = await screencast.stop();
     const samples = (await page.evaluate(
       '({ g2g: window.g2g, g2gToReceive: window.g2gToReceive, g2gToDisplay: window.g2gToDisplay, presentToDisplay: window.g2gPresentToDisplay })',
-    )) as Omit<Samples, 'drawn'>;
+    )) as Omit<Samples, 'drawn' | 'launches'>;
     // Leave as a viewer does (the page DELETEs its WHEP resource on pagehide), so that the next
     // launch is not measured beside a connection still being encoded for until ICE gives up.
     await page.close();
     await sleep(300);
-    return { ...samples, drawn: drawnLatencies(firstSeen) };
+    return { ...samples, drawn: drawnLatencies(firstSeen), launches: [] };
   } finally {
     await browser.close();
   }
 };
 
-/** Most engine frames kept for the replay (512² I420: ~0.4 MB each). */
-const MAX_RECORDED = 150;
+/** Most engine frames kept for the replay (512² RGBA: 1 MiB each): two seconds of her dance. */
+const MAX_RECORDED = 60;
+/** The server's default background, which the engine's video feed composes her over. */
+const BACKGROUND = [38, 42, 53] as const;
 
-/** The frames a bare sender sends: the engine's own, recorded, or a moving gradient. */
+/** The frames a bare sender sends: the engine's own (RGBA, as published), or a moving gradient. */
 type BareContent = { recorded: Uint8Array[] } | 'gradient';
 
 /**
- * A bare sender: a plain wrtc video track fed stamped 512² I420 frames at 30 fps, from the engine's
- * own fixed-step loop (no systems but this one), paced to the viewer's display when `paced`.
+ * A bare sender, ticking on the engine's own fixed-step loop with no systems but this one, paced
+ * to the viewer's display when `paced`. The engine's recorded frames go through the very path the
+ * engine's go (a VideoFeed: held, composed over the background and converted to I420 on a native
+ * worker, stamped with the time they were handed over): like for like, only the engine's own work
+ * is missing. The gradient is made, converted and stamped in place, as in earlier runs.
  */
 const startBareSender = async (content: BareContent, paced: boolean) => {
-  const source = new wrtc.nonstandard.RTCVideoSource();
-  const feed = { track: source.createTrack(), users: 0 };
   const world = createEngineWorld({ clock: new RealClock(), hz: 30, resources: {} });
   const size = 512;
-  const rgba = new Uint8Array(size * size * 4);
-  const i420 = new Uint8Array((size * size * 3) / 2);
   let n = 0;
-  const loop = startLoop(world, new Schedule().add('output', 'send', () => {
-    if (content === 'gradient') {
+  let send: () => void;
+  let feed: { track: MediaStreamTrack; users: number };
+  if (content === 'gradient') {
+    const source = new wrtc.nonstandard.RTCVideoSource();
+    feed = { track: source.createTrack(), users: 0 };
+    const rgba = new Uint8Array(size * size * 4);
+    const i420 = new Uint8Array((size * size * 3) / 2);
+    send = () => {
       for (let i = 0; i < rgba.length; i += 4) {
         rgba[i] = (i / 4 + n * 3) % 256; // moving gradient: the encoder has work to do
         rgba[i + 1] = 90;
@@ -124,13 +136,26 @@ const startBareSender = async (content: BareContent, paced: boolean) => {
         { width: size, height: size, data: rgba },
         { width: size, height: size, data: i420 },
       );
-    } else {
-      i420.set(content.recorded[n % content.recorded.length]!);
-    }
-    n++;
-    drawStampI420(i420, size, size, wallClockMs());
-    source.onFrame({ width: size, height: size, data: i420 });
-  }));
+      drawStampI420(i420, size, size, wallClockMs());
+      source.onFrame({ width: size, height: size, data: i420 });
+    };
+  } else {
+    let listener: ((frame: PublishedFrame) => void) | null = null;
+    const video = new VideoFeed({ width: size, height: size, onFrame: (l) => ((listener = l), () => (listener = null)) }, BACKGROUND);
+    video.beforeEncode = (i420, width, height, publishedAtMs) => drawStampI420(i420, width, height, publishedAtMs);
+    feed = video;
+    const conditioning = new Float32Array(0);
+    send = () =>
+      // A recorded buffer is never refilled: holding it needs no release.
+      listener?.({ eid: 0, seq: n, width: size, height: size, rgba: content.recorded[n % content.recorded.length]!, conditioning, submittedAt: 0, hold: () => () => {} });
+  }
+  const loop = startLoop(
+    world,
+    new Schedule().add('output', 'send', () => {
+      send();
+      n++;
+    }),
+  );
   const whep = new WhepEndpoint(feed, 'default', 4, null, undefined, paced ? new DisplayPacer(() => loop) : null);
   const pages: Record<string, [string, string]> = {
     '/viewer': ['renderer/viewer.html', 'text/html'],
@@ -202,6 +227,8 @@ export interface GlassToGlass {
   baselineDefaults: Distribution | null;
   baselineDefaultsDrawn: Distribution | null;
   fieldTrials: string;
+  /** p50 per browser launch, [rVFC, drawn] (ms), for the engine paced, unpaced, and the like-for-like baseline. */
+  launches: { engine: [number | null, number | null][]; unpaced: [number | null, number | null][]; baseline: [number | null, number | null][] };
 }
 
 const median = (values: number[]): number | null => distribution(values)?.p50 ?? null;
@@ -212,10 +239,11 @@ const staleShare = (presentToDisplay: number[]) =>
 export const measureGlassToGlass = async (seconds: number): Promise<GlassToGlass> => {
   const engine = await startServer({ port: 0 });
   const recorded: Uint8Array[] = [];
-  engine.video.beforeEncode = (i420, width, height, publishedAtMs) => {
-    if (recorded.length < MAX_RECORDED && width === 512 && height === 512) recorded.push(i420.slice()); // before the stamp: the replay stamps its own
-    drawStampI420(i420, width, height, publishedAtMs);
-  };
+  engine.session.onFrame((frame) => {
+    // While watched: she is dancing by then.
+    if (engine.video.users > 0 && recorded.length < MAX_RECORDED && frame.width === 512 && frame.height === 512) recorded.push(frame.rgba.slice());
+  });
+  engine.video.beforeEncode = (i420, width, height, publishedAtMs) => drawStampI420(i420, width, height, publishedAtMs);
   // She dances while measured: the frames (and the replay of them) carry motion for the encoder.
   const dance = setInterval(() => engine.session.chat('dance'), 9000);
   engine.session.chat('dance');
@@ -257,5 +285,6 @@ export const measureGlassToGlass = async (seconds: number): Promise<GlassToGlass
     baselineDefaults: distribution(defaultSamples.g2g),
     baselineDefaultsDrawn: distribution(defaultSamples.drawn),
     fieldTrials: fieldTrials(),
+    launches: { engine: engineSamples.launches, unpaced: unpacedSamples.launches, baseline: bareSamples.launches },
   };
 };

@@ -164,6 +164,7 @@ export const runBench = async ({ out, quick }: BenchOptions): Promise<void> => {
     baselineDefaults: null,
     baselineDefaultsDrawn: null,
     fieldTrials: '',
+    launches: { engine: [], unpaced: [], baseline: [] },
   };
   try {
     g2g = await measureGlassToGlass(quick ? 4 : 12);
@@ -238,6 +239,8 @@ export const runBench = async ({ out, quick }: BenchOptions): Promise<void> => {
     webrtc_baseline_default_trials_g2g_ms: g2g.baselineDefaults,
     webrtc_baseline_default_trials_g2g_drawn_ms: g2g.baselineDefaultsDrawn,
     webrtc_field_trials: g2g.fieldTrials,
+    /** Per browser launch, [rVFC p50, drawn p50] ms: engine paced, unpaced, like-for-like baseline. */
+    webrtc_g2g_launch_p50: g2g.launches,
     webrtc_churn: churn,
     /** Reply text available → first audio chunk ready (embedded espeak-ng voice); null where it is missing. */
     tts_first_audio_ms: ttsFirstAudio,

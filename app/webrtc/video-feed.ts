@@ -25,7 +25,7 @@ export class VideoFeed {
   beforeEncode: ((i420: Uint8Array, width: number, height: number, publishedAtMs: number) => void) | null = null;
 
   constructor(
-    session: PersonaSession,
+    session: Pick<PersonaSession, 'width' | 'height' | 'onFrame'>,
     private readonly background: readonly [number, number, number],
   ) {
     this.source = new wrtc.nonstandard.RTCVideoSource();

@@ -3,20 +3,14 @@
  * case index), so any single case replays on its own (`npm run fuzz -- --seed S --case ws:123`).
  * Plus the byte and text mutations every target shares.
  */
+import { mulberry32 } from '../protocol/random.js';
 
 /** A seeded generator (mulberry32): same seed, same sequence. */
 export class Rng {
-  private state: number;
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-
   /** A float in [0, 1). */
-  next(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  readonly next: () => number;
+  constructor(seed: number) {
+    this.next = mulberry32(seed);
   }
 
   /** An integer in [min, max]. */

@@ -24,6 +24,7 @@ import {
   type PostureName,
   type Vocabulary,
 } from './vocabulary.js';
+import { mulberry32 } from '../protocol/random.js';
 
 /** Where the chart's actions write: implemented by the engine over its target components. */
 export interface PersonaTargets {
@@ -130,17 +131,6 @@ export const BACK_TURNED_MS = 8_000;
 /** Mouth-shape time per character of dialogue (about 14 characters a second). */
 export const SPEECH_MS_PER_CHAR = 70;
 
-/** Mulberry32: a tiny seeded PRNG, enough for idle timing. */
-const seededRandom = (seed: number) => {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-};
 
 const loadGesture = (action: GestureAction, request: ActionRequest, now: number): RunningGesture => {
   const keys = gestureKeyframes(action, request.repeat);
@@ -342,7 +332,7 @@ export const behaviourChart = setup({
   type: 'parallel',
   context: ({ input }) => ({
     ...input,
-    random: seededRandom(input.seed),
+    random: mulberry32(input.seed), // seeded: idle timing replays
     activity: { kind: 'idle' },
     queue: [],
     posture: 'standing',

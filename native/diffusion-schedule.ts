@@ -2,6 +2,7 @@
  * The few-step LCM / turbo schedule the diffusion source runs, as the published formulas (diffusers'
  * LCMScheduler and DDPM "scaled_linear" betas of Stable Diffusion 1.5/2.1), in plain arithmetic.
  */
+import { mulberry32 } from '../protocol/random.js';
 
 export interface ScheduleSettings {
   /** Training timesteps (1000 for SD). */
@@ -69,14 +70,7 @@ export const lcmDenoise = (sample: Float32Array, epsilon: Float32Array, t: numbe
 
 /** Gaussian noise from a seed (mulberry32 + Box–Muller): the same seed gives the same noise on every machine. */
 export const seededNoise = (seed: number, length: number): Float32Array => {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   const out = new Float32Array(length);
   for (let i = 0; i < length; i += 2) {
     const u = Math.max(next(), 1e-12);

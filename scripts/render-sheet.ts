@@ -7,6 +7,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createCanvas, type SKRSContext2D } from '@napi-rs/canvas';
 import { PNG } from 'pngjs';
+import { mulberry32 } from '../protocol/random.js';
 
 /** The backdrop the sheets and review frames sit on: light, so the dark ink outline reads. */
 export const BACKDROP = '#e8e4f0';
@@ -84,14 +85,7 @@ export const saveContactSheet = async (
 
 /** A seeded shuffle (mulberry32), so a run can be repeated with its --seed. */
 const shuffled = <T>(items: readonly T[], seed: number): T[] => {
-  let s = seed >>> 0;
-  const random = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = mulberry32(seed);
   const out = [...items];
   for (let i = out.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));

@@ -5,6 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { mulberry32 } from '../../protocol/random.js';
 
 // ---- protobuf (the few wire types ONNX needs) ----
 const varint = (value: number | bigint): number[] => {
@@ -94,14 +95,6 @@ class Graph {
   }
 }
 
-const mulberry = (seed: number) => () => {
-  seed = (seed + 0x6d2b79f5) >>> 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
-
 export interface TinySetOptions {
   /** Frame size the set is exported for (multiple of 64: the latent is halved three times). */
   size?: number;
@@ -127,7 +120,7 @@ const WORDS = ['a', '2d', 'game', 'character', 'full', 'body', 'brown', 'bob', '
 export const writeTinyDiffusionSet = (dir: string, options: TinySetOptions = {}): string => {
   const size = options.size ?? 64;
   const hidden = options.hidden ?? 16;
-  const random = mulberry(options.seed ?? 7);
+  const random = mulberry32(options.seed ?? 7);
   const h = size / 8;
   const seq = 77;
   const B: Dim = options.batch === 'dynamic' ? 'batch' : (options.batch ?? 1);

@@ -8,6 +8,7 @@
  * ASCII, tab, newline or end-of-text, so grammar strings never hold broken UTF-8.
  */
 import { writeFileSync } from 'node:fs';
+import { mulberry32 } from '../../protocol/random.js';
 
 const N_EMBD = 32;
 const N_HEAD = 2;
@@ -69,16 +70,9 @@ class Writer {
 const TYPE = { u32: 4, f32: 6, bool: 7, string: 8, array: 9 } as const;
 type Meta = [string, 'u32', number] | [string, 'f32', number] | [string, 'bool', boolean] | [string, 'string', string] | [string, 'strings', string[]] | [string, 'i32s', number[]];
 
-/** Mulberry32: seeded, so every run writes the same model. */
-const random = (seed: number) => () => {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
 
 export const writeTinyGguf = (file: string, seed = 7): void => {
-  const rand = random(seed);
+  const rand = mulberry32(seed); // seeded, so every run writes the same model
   const small = (n: number, scale = 0.05) => Float32Array.from({ length: n }, () => (rand() * 2 - 1) * scale);
   const ones = (n: number) => new Float32Array(n).fill(1);
   /** Rows (output features) of a [cols, rows] matrix that must stay zero, so BIAS_FEATURE is never written. */

@@ -55,7 +55,7 @@ export interface PhaseShift {
 export const displayPhaseShift = (report: DisplayReport, shiftedMs = 0): PhaseShift | null => {
   const { intervalMs: interval, slackMs: slack } = report;
   if (slack.length < 4 || !(interval > 0)) return null;
-  const now = slack.reduce((a, s) => a + s, 0) / slack.length;
+  const current = slack.reduce((a, s) => a + s, 0) / slack.length;
   let best = 0;
   let bestWait = Infinity;
   for (let delta = 0; delta < interval; delta += SEARCH_STEP_MS) {
@@ -65,7 +65,7 @@ export const displayPhaseShift = (report: DisplayReport, shiftedMs = 0): PhaseSh
       best = delta;
     }
   }
-  const gainMs = now - bestWait;
+  const gainMs = current - bestWait;
   if (gainMs < PACING_MIN_GAIN_MS) return null;
   // δ, δ − interval, δ + interval … all land on the same refresh; keep the running total near zero.
   const k = Math.round(-(shiftedMs + best) / interval);

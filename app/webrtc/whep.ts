@@ -186,7 +186,7 @@ export class WhepEndpoint {
     } catch (error) {
       const status = error instanceof HttpError || error instanceof ApiError ? error.status : 500;
       // After a 413 the rest of the body is not read: the connection cannot carry another request.
-      res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...(status === 413 ? { connection: 'close' } : {}), ...(status === 405 ? { allow: parts.length === 4 ? 'POST' : parts.length <= 2 ? 'POST' : 'DELETE, PATCH' } : {}) });
+      res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...(status === 413 ? { connection: 'close' } : {}), ...(status === 405 ? { allow: parts.length === 3 ? 'DELETE, PATCH' : 'POST' } : {}) });
       res.end((error as Error).message);
     }
     return true;
